@@ -26,11 +26,21 @@ public sealed record ProxyRouteView(string ClusterId);
 /// <summary>What Core needs to know of a YARP cluster.</summary>
 public sealed record ProxyClusterView
 {
+    /// <summary>The cluster's <c>LoadBalancingPolicy</c>; a known name is held in its <see cref="PolicyNames"/> spelling whatever case the file used.</summary>
     public string? LoadBalancingPolicy { get; init; }
+
+    /// <summary><c>SessionAffinity.Enabled</c>.</summary>
     public bool AffinityEnabled { get; init; }
+
+    /// <summary><c>SessionAffinity.Policy</c>, in its <see cref="PolicyNames"/> spelling when known.</summary>
     public string? AffinityPolicy { get; init; }
+
+    /// <summary><c>HealthCheck.Active.Enabled</c>.</summary>
     public bool ActiveHealthEnabled { get; init; }
+
+    /// <summary><c>HealthCheck.Active.Policy</c>, in its <see cref="PolicyNames"/> spelling when known.</summary>
     public string? ActiveHealthPolicy { get; init; }
+
     public IReadOnlyDictionary<string, ProxyDestinationView> Destinations { get; init; } =
         new Dictionary<string, ProxyDestinationView>();
 }

@@ -1,0 +1,69 @@
+namespace Appliance.Core.Configuration;
+
+/// <summary>
+/// Checks a whole <see cref="ApplianceConfig"/> and reports every problem at once, each with the JSON
+/// path of the offending value and a message saying what is wrong and how to fix it. The checks are
+/// split by section across the partial files <c>ConfigValidator.*.cs</c>.
+/// </summary>
+public static partial class ConfigValidator
+{
+    /// <summary>
+    /// Every problem in <paramref name="config"/>; empty when it is valid. Certificate and key files
+    /// are checked on disk (they must exist and be readable), so the result depends on the machine.
+    /// </summary>
+    public static IReadOnlyList<ConfigError> Validate(ApplianceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var errors = new List<ConfigError>();
+        if (string.IsNullOrWhiteSpace(config.Node.Name))
+        {
+            errors.Add(new("$.Node.Name", "the node name is empty: give the node a name (it appears in logs, metrics and the cluster view), or remove the key to use the host name."));
+        }
+
+        var endpoints = ValidateListeners(config.Listeners, errors);
+        ValidateForwardedHeaders(config.ForwardedHeaders, errors);
+        ValidateAdmin(config.Admin, endpoints, errors);
+        ValidateProxy(config.ReverseProxy, errors);
+        ValidateBalancing(config.Balancing, config.ReverseProxy, errors);
+        return errors;
+    }
+
+    private static void ValidateForwardedHeaders(ForwardedHeadersOptions options, List<ConfigError> errors)
+    {
+        for (var i = 0; i < options.TrustedProxies.Count; i++)
+        {
+            if (!IpText.TryParseAddressOrNetwork(options.TrustedProxies[i], out var error))
+            {
+                errors.Add(new(JsonPaths.Index("$.ForwardedHeaders.TrustedProxies", i), error));
+            }
+        }
+    }
+
+    private static void ValidateAdmin(AdminOptions admin, List<BoundEndpoint> listeners, List<ConfigError> errors)
+    {
+        const string Path = "$.Admin.Address";
+        if (!EndpointParser.TryParseEndpoint(admin.Address, out var host, out var port, out var error))
+        {
+            errors.Add(new(Path, $"the admin address is not valid: {error}"));
+            return;
+        }
+
+        foreach (var listener in listeners)
+        {
+            if (listener.Port == port && HostsOverlap(listener.Host, host))
+            {
+                errors.Add(new(Path, $"'{admin.Address}' overlaps the listener at {listener.Path} ('{listener.Text}'): "
+                    + "the admin API needs a port of its own; pick another port (the default is 127.0.0.1:9900)."));
+            }
+        }
+    }
+
+    /// <summary>Joins names for messages: <c>'a', 'b'</c>, or a stand-in when there are none.</summary>
+    private static string Quote(IEnumerable<string> names, string none = "none are defined")
+    {
+        var text = string.Join(", ", names.Select(n => $"'{n}'"));
+        return text.Length == 0 ? none : text;
+    }
+
+    private static bool IsOneOf(string? value, IReadOnlyList<string> names) => PolicyNames.Find(names, value) is not null;
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Net.Sockets;
+
+namespace Appliance.Core.Configuration;
+
+/// <summary>
+/// Parses listen addresses written as <c>host:port</c>: <c>0.0.0.0:443</c>, <c>[::]:80</c>,
+/// <c>[::1]:9900</c>, <c>*:8080</c> (every address, IPv4 and IPv6) or <c>localhost:8080</c>
+/// (both loopback addresses).
+/// </summary>
+public static class EndpointParser
+{
+    /// <summary>The host text meaning "every local address".</summary>
+    public const string AnyHost = "*";
+
+    /// <summary>The host text meaning "both loopback addresses".</summary>
+    public const string LocalhostHost = "localhost";
+
+    /// <summary>
+    /// Splits <paramref name="text"/> into a host and a port from 1 to 65535. <paramref name="host"/> is
+    /// <see cref="AnyHost"/>, <see cref="LocalhostHost"/>, a dotted IPv4 address or an IPv6 address
+    /// without brackets (so <see cref="System.Net.IPAddress.Parse(string)"/> takes it as it is).
+    /// Host names other than localhost are refused: a listener binds addresses, not names.
+    /// </summary>
+    public static bool TryParseEndpoint(string? text, out string host, out int port) =>
+        TryParseEndpoint(text, out host, out port, out _);
+
+    /// <summary>As <see cref="TryParseEndpoint(string?, out string, out int)"/>, with the reason for a refusal.</summary>
+    internal static bool TryParseEndpoint(
+        string? text, out string host, out int port, [NotNullWhen(false)] out string? error)
+    {
+        host = "";
+        port = 0;
+        const string Examples = "write host:port, e.g. \"0.0.0.0:443\", \"[::]:443\", \"*:80\" or \"localhost:8080\".";
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "no address given; " + Examples;
+            return false;
+        }
+
+        text = text.Trim();
+        var colon = text.LastIndexOf(':');
+        if (colon < 0)
+        {
+            error = $"'{text}' has no port; " + Examples;
+            return false;
+        }
+
+        var hostText = text[..colon];
+        var portText = text[(colon + 1)..];
+        if (portText.Length is 0 or > 5
+            || !int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out port)
+            || port is < 1 or > 65535)
+        {
+            port = 0;
+            error = $"'{portText}' in '{text}' is not a port: use a number from 1 to 65535.";
+            return false;
+        }
+
+        if (!TryParseHost(hostText, out host))
+        {
+            port = 0;
+            error = hostText.Contains(':', StringComparison.Ordinal) && !hostText.StartsWith('[')
+                ? $"'{text}' looks like an IPv6 address without brackets: write it as \"[{hostText}]:{portText}\"."
+                : $"'{hostText}' in '{text}' is not an IP address, * or localhost; " + Examples;
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static bool TryParseHost(string text, out string host)
+    {
+        host = "";
+        if (text == AnyHost || string.Equals(text, LocalhostHost, StringComparison.OrdinalIgnoreCase))
+        {
+            host = text.ToLowerInvariant();
+            return true;
+        }
+
+        if (text.Length > 2 && text[0] == '[' && text[^1] == ']')
+        {
+            if (IpText.TryParseAddress(text[1..^1], out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6)
+            {
+                host = v6.ToString();
+                return true;
+            }
+
+            return false;
+        }
+
+        if (!text.Contains(':', StringComparison.Ordinal) && IpText.TryParseAddress(text, out var v4))
+        {
+            host = v4.ToString();
+            return true;
+        }
+
+        return false;
+    }
+}

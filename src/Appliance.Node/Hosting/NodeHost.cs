@@ -1,0 +1,86 @@
+using Appliance.Core.Configuration;
+using Appliance.Proxy;
+using Appliance.Proxy.Edge;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Node.Hosting;
+
+/// <summary>The composition root: one node's host, with its configuration applied.</summary>
+internal static class NodeHost
+{
+    /// <summary>
+    /// Builds a node ready to start. Throws <see cref="ConfigRejectedException"/> when the proxy
+    /// refuses the configuration (YARP validation, unreadable certificates).
+    /// </summary>
+    public static async Task<WebApplication> BuildAsync(ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = [],
+        });
+
+        // Only our file and the environment configure the process (no appsettings.json from the cwd).
+        builder.Configuration.Sources.Clear();
+        if (configPath is not null)
+        {
+            // Read once for the optional "Logging" section; the reloader handles the rest of the file.
+            builder.Configuration.AddJsonStream(new MemoryStream(File.ReadAllBytes(configPath)));
+        }
+
+        builder.Configuration.AddEnvironmentVariables("APPLIANCE_");
+        ConfigureLogging(builder, minimumLevel);
+
+        builder.Services.AddApplianceProxy();
+        // Listeners are bound once from the starting configuration (the server's options may be
+        // built before the proxy applies it); certificates are picked per handshake, so they follow reloads.
+        builder.Services.AddOptions<KestrelServerOptions>()
+            .Configure<CertificateStore>((kestrel, certificates) => KestrelListeners.Bind(kestrel, config, certificates));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        if (configPath is not null)
+        {
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, configPath));
+        }
+
+        var app = builder.Build();
+        var errors = await app.Services.GetRequiredService<ProxyConfigurator>().TryApplyAsync(config).ConfigureAwait(false);
+        if (errors.Count > 0)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new ConfigRejectedException(errors);
+        }
+
+        app.UseApplianceProxy();
+        return app;
+    }
+
+    private static void ConfigureLogging(WebApplicationBuilder builder, LogLevel minimumLevel)
+    {
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.UseUtcTimestamp = true;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+        });
+        builder.Logging.SetMinimumLevel(minimumLevel);
+
+        // Per-request logging in the hot path costs throughput; keep framework chatter to warnings.
+        builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+    }
+}
+
+/// <summary>The proxy refused a configuration that passed file validation.</summary>
+internal sealed class ConfigRejectedException(IReadOnlyList<ConfigError> errors)
+    : Exception($"{errors.Count} configuration problem(s)")
+{
+    public IReadOnlyList<ConfigError> Errors { get; } = errors;
+}

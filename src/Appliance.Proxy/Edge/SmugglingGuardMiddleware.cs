@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Appliance.Proxy.Edge;
+
+/// <summary>
+/// Refuses HTTP/1.x requests framed two ways at once (Content-Length and Transfer-Encoding):
+/// the classic request-smuggling shape (CL.TE / TE.CL). Kestrel already rejects malformed
+/// framing such as duplicate Content-Length. For CL+TE it follows RFC 9112 (chunked wins, the
+/// connection closes) and keeps the length as X-Content-Length; we refuse such a request outright
+/// instead of forwarding something a backend or another hop might frame differently.
+/// </summary>
+internal sealed class SmugglingGuardMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        var headers = context.Request.Headers;
+        if (headers.ContainsKey("Transfer-Encoding")
+            && (headers.ContainsKey("Content-Length") || headers.ContainsKey("X-Content-Length")))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            context.Response.Headers.Connection = "close";
+            return Task.CompletedTask;
+        }
+
+        return next(context);
+    }
+}
