@@ -14,6 +14,9 @@ public sealed class InMemorySessionStore(int maxEntries = 1_000_000) : ISessionS
 
     public int Count => _entries.Count;
 
+    /// <summary>The session keys currently held (expired ones included until swept or looked up).</summary>
+    public IEnumerable<string> Keys => _entries.Keys;
+
     /// <summary>Sessions dropped because the table was full.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
 

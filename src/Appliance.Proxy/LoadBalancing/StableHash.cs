@@ -20,7 +20,7 @@ internal static class StableHash
         var hash = FnvOffset;
         while (!text.IsEmpty)
         {
-            var take = Math.Min(text.Length, 64); // 64 chars never exceed 256 UTF-8 bytes
+            var take = text.Length <= 64 ? text.Length : char.IsHighSurrogate(text[63]) ? 63 : 64; // <= 64 chars never exceed 256 UTF-8 bytes; never split a surrogate pair
             var written = Encoding.UTF8.GetBytes(text[..take], buffer);
             hash = Mix(hash, buffer[..written]);
             text = text[take..];

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Appliance.Core.Configuration;
+using Appliance.Node.Hosting;
+using Appliance.Proxy;
+using Appliance.Proxy.Model;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Tests.Support;
+
+/// <summary>
+/// A real node (Kestrel + YARP + our pipeline) hosted in the test process on a loopback port,
+/// built by the same composition root as <c>applianced run</c>.
+/// </summary>
+internal sealed class TestNode : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestNode(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+        BaseUrl = new Uri($"http://127.0.0.1:{port}/");
+    }
+
+    public int Port { get; }
+
+    public Uri BaseUrl { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public BackendRegistry Registry => Services.GetRequiredService<BackendRegistry>();
+
+    public ProxyConfigurator Configurator => Services.GetRequiredService<ProxyConfigurator>();
+
+    /// <summary>Starts a node from a JSON tree; the first listener's port is where it serves.</summary>
+    public static async Task<TestNode> StartAsync(JsonObject config)
+    {
+        var loaded = ConfigLoader.Parse(config.ToJsonString());
+        Assert.True(loaded.Succeeded, "test configuration invalid: " + string.Join("; ", loaded.Errors));
+        var app = await NodeHost.BuildAsync(loaded.Config!, configPath: null, LogLevel.Warning);
+        await app.StartAsync();
+        var address = loaded.Config!.Listeners[0].Address;
+        return new TestNode(app, int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>A client with its own cookie jar (a browser-like sticky client) or none.</summary>
+    public HttpClient NewClient(bool cookies = false) =>
+        new(new SocketsHttpHandler { UseCookies = cookies, CookieContainer = new CookieContainer(), PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
+        {
+            BaseAddress = BaseUrl,
+            Timeout = TimeSpan.FromSeconds(30),
+        };
+
+    /// <summary>Sends a GET and returns the answering backend's name (X-Backend) and status.</summary>
+    public static async Task<(int Status, string? Backend)> GetAsync(HttpClient client, string path = "/")
+    {
+        using var response = await client.GetAsync(new Uri(path, UriKind.Relative));
+        var backend = response.Headers.TryGetValues("X-Backend", out var values) ? values.First() : null;
+        return ((int)response.StatusCode, backend);
+    }
+
+    /// <summary>Applies a changed configuration as a reload would.</summary>
+    public async Task<IReadOnlyList<ConfigError>> ReloadAsync(JsonObject config)
+    {
+        var loaded = ConfigLoader.Parse(config.ToJsonString());
+        return loaded.Config is { } c ? await Configurator.TryApplyAsync(c) : loaded.Errors;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}
