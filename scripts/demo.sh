@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# scripts/demo.sh: build applianced (Release) and run its demo.
+# Extra arguments go to `applianced demo`. Ctrl-C stops the demo (exec).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
+
+dotnet build "$REPO/src/Appliance.Node" -c Release -nologo -v quiet
+[ -f "$DLL" ] || { echo "demo: $DLL not found after build" >&2; exit 1; }
+exec dotnet "$DLL" demo "$@"
