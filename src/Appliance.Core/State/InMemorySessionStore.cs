@@ -36,8 +36,12 @@ public sealed class InMemorySessionStore(int maxEntries = 1_000_000) : ISessionS
         // Refreshing on every hit would be a write per request; a coarse step keeps the TTL honest.
         if (now - entry.LastSeen > entry.IdleTimeout / 16)
         {
-            entry = entry with { LastSeen = now };
-            _entries[key] = entry;
+            // Only refresh the entry we read: a concurrent re-pin or removal wins.
+            var refreshed = entry with { LastSeen = now };
+            if (_entries.TryUpdate(key, refreshed, entry))
+            {
+                entry = refreshed;
+            }
         }
 
         return true;

@@ -3,15 +3,17 @@ namespace Appliance.Proxy.LoadBalancing;
 /// <summary>
 /// Consistent hashing on a ring of virtual points (PointsPerWeight per unit of configured weight).
 /// A backend's points depend only on its own id and weight, so removing one of N backends moves
-/// only the keys it owned, about 1/N of them. The ring is rebuilt only when the candidate set or
-/// weights change; requests without a key fall back to weighted random.
+/// only the keys it owned, about 1/N of them. Rings are cached by candidate set (a few at once:
+/// backends at their request limit or already tried leave the set briefly, and flapping between
+/// two sets must not rebuild a ring per request); requests without a key fall back to weighted random.
 /// </summary>
 internal sealed class ConsistentHashRing(Random? random = null) : IBalancingAlgorithm
 {
     internal const int PointsPerWeight = 100;
+    private const int CachedRings = 8;
 
     private readonly Random _random = random ?? Random.Shared;
-    private Ring? _ring;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<ulong, Ring> _rings = new();
 
     public int Pick(ReadOnlySpan<BalancingCandidate> candidates, in PickContext context)
     {
@@ -20,12 +22,16 @@ internal sealed class ConsistentHashRing(Random? random = null) : IBalancingAlgo
             return WeightedRandom.PickOne(candidates, _random);
         }
 
-        var ring = _ring;
         var signature = Signature(candidates);
-        if (ring is null || ring.Signature != signature)
+        if (!_rings.TryGetValue(signature, out var ring))
         {
+            if (_rings.Count >= CachedRings)
+            {
+                _rings.Clear(); // sets changed for good (reload, new backends): start over
+            }
+
             ring = Ring.Build(candidates, signature);
-            _ring = ring; // racing builders produce equal rings; last write wins harmlessly
+            _rings[signature] = ring; // racing builders produce equal rings; last write wins harmlessly
         }
 
         var owner = ring.Owner(context.Hash);

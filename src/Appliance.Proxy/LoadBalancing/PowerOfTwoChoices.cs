@@ -2,7 +2,8 @@ namespace Appliance.Proxy.LoadBalancing;
 
 /// <summary>
 /// Two weighted-random draws, the less loaded (per unit of weight) wins: near least-connections
-/// quality without scanning every backend, and no herd onto one freshly emptied backend.
+/// quality without scanning every backend, and no herd onto one freshly emptied backend. A tie
+/// (typically two idle backends) goes to the first draw, so idle shares still follow weights.
 /// </summary>
 internal sealed class PowerOfTwoChoices(Random? random = null) : IBalancingAlgorithm
 {
@@ -29,6 +30,6 @@ internal sealed class PowerOfTwoChoices(Random? random = null) : IBalancingAlgor
 
         var a = candidates[first];
         var b = candidates[second];
-        return (a.Load + 1) / a.Weight <= (b.Load + 1) / b.Weight ? first : second;
+        return a.Load / a.Weight <= b.Load / b.Weight ? first : second;
     }
 }

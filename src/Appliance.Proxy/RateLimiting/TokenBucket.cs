@@ -10,14 +10,17 @@ internal readonly record struct TokenBucket(double Tokens, long UpdatedTicks)
 
     public (bool Allowed, TokenBucket Next, TimeSpan RetryAfter) TryTake(double perSecond, int burst, DateTimeOffset now)
     {
-        var elapsed = Math.Max(0, now.UtcTicks - UpdatedTicks) / (double)TimeSpan.TicksPerSecond;
+        // A clock that steps back (or callers racing with slightly older timestamps) must not move
+        // the stamp back, or the same interval would be refilled twice.
+        var stamp = Math.Max(UpdatedTicks, now.UtcTicks);
+        var elapsed = (stamp - UpdatedTicks) / (double)TimeSpan.TicksPerSecond;
         var tokens = Math.Min(burst, Tokens + (elapsed * perSecond));
         if (tokens >= 1)
         {
-            return (true, new TokenBucket(tokens - 1, now.UtcTicks), TimeSpan.Zero);
+            return (true, new TokenBucket(tokens - 1, stamp), TimeSpan.Zero);
         }
 
         var wait = TimeSpan.FromSeconds((1 - tokens) / perSecond);
-        return (false, new TokenBucket(tokens, now.UtcTicks), wait);
+        return (false, new TokenBucket(tokens, stamp), wait);
     }
 }
