@@ -29,6 +29,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<ApplianceProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ApplianceProxyConfigProvider>());
         services.AddSingleton<ProxyConfigurator>();
+        services.AddSingleton<Logging.AccessLogSink>();
 
         services.AddReverseProxy();
         services.AddSingleton<ISessionAffinityPolicy, ApplianceCookieAffinityPolicy>();

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 
 namespace Appliance.Proxy.Edge;
 
@@ -8,6 +9,8 @@ namespace Appliance.Proxy.Edge;
 /// framing such as duplicate Content-Length. For CL+TE it follows RFC 9112 (chunked wins, the
 /// connection closes) and keeps the length as X-Content-Length; we refuse such a request outright
 /// instead of forwarding something a backend or another hop might frame differently.
+/// Control characters in the request target (Kestrel refuses NUL but passes others) are refused
+/// too: no backend should have to guess what they mean.
 /// </summary>
 internal sealed class SmugglingGuardMiddleware(RequestDelegate next)
 {
@@ -22,6 +25,25 @@ internal sealed class SmugglingGuardMiddleware(RequestDelegate next)
             return Task.CompletedTask;
         }
 
+        if (HasControlCharacter(context.Features.Get<IHttpRequestFeature>()?.RawTarget))
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Task.CompletedTask;
+        }
+
         return next(context);
+    }
+
+    private static bool HasControlCharacter(string? target)
+    {
+        foreach (var c in target.AsSpan())
+        {
+            if (c < 0x20 || c == 0x7F)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

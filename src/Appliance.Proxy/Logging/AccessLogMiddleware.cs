@@ -11,11 +11,8 @@ namespace Appliance.Proxy.Logging;
 /// and why the balancer refused, if it did), written when AccessLog.Enabled. The writer follows
 /// reloads: enabling, disabling or moving the log takes effect on the next request.
 /// </summary>
-internal sealed class AccessLogMiddleware(RequestDelegate next, ConfigStore configStore, TimeProvider time) : IAsyncDisposable
+internal sealed class AccessLogMiddleware(RequestDelegate next, ConfigStore configStore, AccessLogSink sink, TimeProvider time)
 {
-    private readonly Lock _lock = new();
-    private (string? Path, AccessLogWriter Writer)? _writer;
-
     public async Task InvokeAsync(HttpContext context)
     {
         var options = configStore.Current.AccessLog;
@@ -33,7 +30,7 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ConfigStore conf
         }
         finally
         {
-            WriterFor(options.Path).Write(Format(context, at, Stopwatch.GetElapsedTime(started)));
+            sink.For(options.Path).Write(Format(context, at, Stopwatch.GetElapsedTime(started)));
         }
     }
 
@@ -62,36 +59,5 @@ internal sealed class AccessLogMiddleware(RequestDelegate next, ConfigStore conf
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    private AccessLogWriter WriterFor(string? path)
-    {
-        var current = _writer;
-        if (current is { } c && c.Path == path)
-        {
-            return c.Writer;
-        }
-
-        lock (_lock)
-        {
-            if (_writer is { } existing && existing.Path == path)
-            {
-                return existing.Writer;
-            }
-
-            var old = _writer?.Writer;
-            var writer = new AccessLogWriter(path);
-            _writer = (path, writer);
-            _ = old?.DisposeAsync().AsTask();
-            return writer;
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (_writer is { } w)
-        {
-            await w.Writer.DisposeAsync().ConfigureAwait(false);
-        }
     }
 }

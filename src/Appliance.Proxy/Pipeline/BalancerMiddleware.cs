@@ -72,13 +72,33 @@ internal sealed class BalancerMiddleware(
                 return;
             }
 
-            backend.Counters.RecordRetry();
             (tried ??= []).Add(destination.DestinationId);
+            candidates = proxy.Route.Cluster!.DestinationsState.AvailableDestinations;
+            if (!HasUntried(cluster, candidates, tried))
+            {
+                tried.RemoveAt(tried.Count - 1);
+                return; // nowhere else to go: the client gets YARP's 502, not a misleading 503
+            }
+
+            backend.Counters.RecordRetry();
             context.Features.Set<IForwarderErrorFeature>(null);
             context.Response.StatusCode = StatusCodes.Status200OK;
-            candidates = proxy.Route.Cluster!.DestinationsState.AvailableDestinations;
             sticky = false;
         }
+    }
+
+    private static bool HasUntried(ClusterRuntime cluster, IReadOnlyList<DestinationState> candidates, List<string> tried)
+    {
+        foreach (var destination in candidates)
+        {
+            if (!tried.Contains(destination.DestinationId)
+                && cluster.Find(destination.DestinationId) is { AdminState: BackendAdminState.Ready, Weight: > 0 })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
