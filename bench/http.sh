@@ -8,7 +8,8 @@
 #     haproxy     nbthread 2, mode http, http-reuse always
 #     nginx       worker_processes 2, upstream keepalive 64, HTTP/1.1 upstream
 #     applianced  this repository's daemon (YARP), Release build, server GC
-#   Each balancer gets a warm-up run, then a measured `wrk --latency` run.
+#   All balancers run side by side; each gets a warm-up run, then ROUNDS measured
+#   `wrk --latency` runs, interleaved across balancers, and the medians are reported.
 #   Only one balancer runs at a time; the backends run throughout.
 #
 # How to read it
@@ -25,7 +26,8 @@
 # Usage
 #   bench/http.sh [haproxy] [nginx] [applianced]     (default: all three)
 # Environment (defaults in brackets)
-#   DURATION [15s]  CONNECTIONS [50]  THREADS [1]     measured wrk run
+#   DURATION [10s]  CONNECTIONS [50]  THREADS [1]     one measured wrk run
+#   ROUNDS [3]      measured runs per balancer, interleaved; medians reported
 #   WARMUP          warm-up length for every balancer; if unset, 20s for
 #                   applianced (tiered JIT) and 5s for the others
 #   SKIP_BUILD=1    do not run `dotnet build`; use the dll if it exists
@@ -39,7 +41,8 @@
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-DURATION=${DURATION:-15s}
+DURATION=${DURATION:-10s}
+ROUNDS=${ROUNDS:-3}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-1}
 WARMUP=${WARMUP:-}
@@ -47,7 +50,7 @@ APPLIANCED_DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
 RESULTS_DIR="$REPO/bench/results"
 ALL_BALANCERS=(haproxy nginx applianced)
 
-COMMAND_LINE="DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS${WARMUP:+ WARMUP=$WARMUP}${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0${*:+ $*}"
+COMMAND_LINE="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS${WARMUP:+ WARMUP=$WARMUP}${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0${*:+ $*}"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -377,11 +380,11 @@ run_wrk() {
   run_fg wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$2" "http://127.0.0.1:$1/" >"$3" 2>&1
 }
 
-# Results, one entry per balancer, filled by bench_one.
-declare -A RPS P50 P99 RSS ERRS STATUS
+# Results, one entry per balancer (medians over rounds), filled by measure_all.
+declare -A RPS P50 P99 RSS ERRS STATUS PID ROUND_RPS
 
-bench_one() {              # bench_one NAME
-  local name=$1 port warm out errs
+start_one() {              # start_one NAME: start, check, warm up; leaves it running
+  local name=$1 port warm
   free_port port
   if [ -n "$WARMUP" ]; then warm=$WARMUP
   elif [ "$name" = applianced ]; then warm=20s
@@ -405,25 +408,51 @@ bench_one() {              # bench_one NAME
     return 0
   fi
   check_round_robin "$port"
-
+  PID[$name]=$BAL_PID
+  PORT_OF[$name]=$port
   log "$name: warm-up $warm"
   run_wrk "$port" "$warm" "$WORK/$name.warmup.txt" || true
-  log "$name: measured run $DURATION"
-  out="$WORK/$name.wrk.txt"
-  if ! run_wrk "$port" "$DURATION" "$out"; then
-    cat "$out" >&2; STATUS[$name]="wrk failed"; stop_pid "$BAL_PID"; return 0
-  fi
-  cat "$out" >&2
-
-  RPS[$name]=$(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")
-  P50[$name]=$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")
-  P99[$name]=$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")
-  errs=$(awk '/Socket errors:/ {gsub(",", ""); s += $4 + $6 + $8 + $10}
-              /Non-2xx or 3xx responses:/ {s += $NF} END {print s + 0}' "$out")
-  ERRS[$name]=$errs
-  RSS[$name]=$(awk -v k="$(rss_kib "$BAL_PID")" 'BEGIN {printf "%.1f", k / 1024}')
   STATUS[$name]=ok
-  stop_pid "$BAL_PID"
+}
+declare -A PORT_OF
+
+median() {                 # median of the numbers given as arguments
+  printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {
+    if (NR == 0) print ""; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# Measured runs are interleaved (haproxy, nginx, applianced, haproxy, ...) for ROUNDS rounds,
+# so a slow patch of the machine hits every balancer alike; the report shows medians.
+measure_all() {
+  local round name out
+  declare -A rps p50 p99 errs
+  for round in $(seq 1 "$ROUNDS"); do
+    for name in "${BALANCERS[@]}"; do
+      [ "${STATUS[$name]:-}" = ok ] || continue
+      out="$WORK/$name.wrk.$round.txt"
+      log "$name: measured run $round/$ROUNDS ($DURATION)"
+      if ! run_wrk "${PORT_OF[$name]}" "$DURATION" "$out"; then
+        cat "$out" >&2; STATUS[$name]="wrk failed"; continue
+      fi
+      rps[$name]+=" $(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
+      p50[$name]+=" $(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
+      p99[$name]+=" $(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
+      errs[$name]=$(( ${errs[$name]:-0} + $(awk '/Socket errors:/ {gsub(",", ""); s += $4 + $6 + $8 + $10}
+                  /Non-2xx or 3xx responses:/ {s += $NF} END {print s + 0}' "$out") ))
+    done
+  done
+  for name in "${BALANCERS[@]}"; do
+    [ "${STATUS[$name]:-}" = ok ] || continue
+    # shellcheck disable=SC2086
+    RPS[$name]=$(median ${rps[$name]}); P50[$name]=$(median ${p50[$name]}); P99[$name]=$(median ${p99[$name]})
+    ROUND_RPS[$name]=${rps[$name]# }
+    ERRS[$name]=${errs[$name]:-0}
+    RSS[$name]=$(awk -v k="$(rss_kib "${PID[$name]}")" 'BEGIN {printf "%.1f", k / 1024}')
+  done
+  for name in "${BALANCERS[@]}"; do
+    [ -n "${PID[$name]:-}" ] && stop_pid "${PID[$name]}"
+  done
+  return 0
 }
 
 # ------------------------------------------------------------------- report
@@ -463,7 +492,7 @@ print_report() {           # print_report text|md
 main() {
   local wrk_cmd="wrk --latency -t $THREADS -c $CONNECTIONS -d $DURATION http://127.0.0.1:PORT/"
   echo "command: $COMMAND_LINE"
-  echo "wrk:     $wrk_cmd  (after a warm-up run of the same shape)"
+  echo "wrk:     $wrk_cmd  (after a warm-up run of the same shape; $ROUNDS interleaved rounds, medians shown)"
   echo
 
   ensure_tools
@@ -486,8 +515,9 @@ main() {
         continue
       fi
     fi
-    bench_one "$name"
+    start_one "$name"
   done
+  measure_all
 
   local stamp file
   stamp=$(date +%Y-%m-%d-%H%M%S)
@@ -502,6 +532,7 @@ main() {
     echo "- versions: $(haproxy -v 2>/dev/null | head -1 | awk '{print "haproxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /'), $(wrk -v 2>&1 | head -1 | awk '{print "wrk", $2}'), dotnet $(dotnet --version 2>/dev/null || echo n/a)"
     echo "- load average before / after: $LOAD_START / $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- backends: 2 x nginx (1 worker each), \`return 200 \"hello\\n\"\`, keep-alive"
+    echo "- $ROUNDS interleaved measured rounds per balancer; req/s per round: $(for n in "${BALANCERS[@]}"; do printf '%s [%s] ' "$n" "${ROUND_RPS[$n]:-}"; done)"
     echo
     print_report md
   } >"$file"
