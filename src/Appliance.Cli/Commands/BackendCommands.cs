@@ -49,14 +49,21 @@ internal static class BackendCommands
         }
 
         var weightTarget = Target(options);
-        var weight = new Argument<int>("weight") { Description = "0 (no new traffic) to 256." };
-        weight.Validators.Add(result =>
+        var weight = new Argument<int>("weight")
         {
-            if (result.GetValueOrDefault<int>() is < 0 or > 256)
+            Description = "0 (no new traffic) to 256.",
+            CustomParser = result =>
             {
-                result.AddError("the weight must be a whole number from 0 (no new traffic) to 256.");
-            }
-        });
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value <= 256)
+                {
+                    return value;
+                }
+
+                result.AddError($"'{text}' is not a weight: give a whole number from 0 (no new traffic) to 256.");
+                return 0;
+            },
+        };
         var setWeight = new Command("weight", "Override the backend's weight on this node until the configuration file changes it.") { weightTarget, weight };
         setWeight.SetAction((parse, cancel) =>
         {
