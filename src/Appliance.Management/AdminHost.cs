@@ -44,7 +44,7 @@ public static class AdminHost
         builder.Logging.ClearProviders();
 
         var services = builder.Services;
-        services.AddSingleton(options.LoggerFactory);
+        services.AddSingleton<ILoggerFactory>(new AdminLoggerFactory(options.LoggerFactory));
         services.AddSingleton<IHostLifetime, HostedInsideNode>(); // the node's host handles signals
         services.TryAddSingleton(options.Time);
         services.AddSingleton(new AuthSettings(options.Token));

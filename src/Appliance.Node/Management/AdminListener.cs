@@ -45,7 +45,14 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
             services.AddSingleton<IMetricsSource>(Create<NodeMetricsSource>(status, reloader));
             services.AddSingleton<IMetricsSource>(Create<ProxyMetricsSource>(backends));
         });
-        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"the admin listener cannot start on Admin.Address '{admin.Address}': {e.Message} Pick another Admin.Address, or stop what holds that port.", e);
+        }
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
