@@ -12,9 +12,11 @@
 
 set -euo pipefail
 
-# Debian packages the tests need. Add to this list (e.g. chromium) as tests
-# grow; EXTRA_APT_PACKAGES in the environment adds more for one run.
-APT_PACKAGES="iproute2 procps curl openssl python3"
+# Debian packages the tests need. Add to this list as tests grow;
+# EXTRA_APT_PACKAGES in the environment adds more for one run.
+# chromium: the dashboard test drives Debian's /usr/bin/chromium with Playwright
+# (Playwright's own browser download is never used).
+APT_PACKAGES="iproute2 procps curl openssl python3 chromium"
 APT_PACKAGES="$APT_PACKAGES ${EXTRA_APT_PACKAGES:-}"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

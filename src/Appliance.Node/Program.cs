@@ -22,11 +22,13 @@ var validate = new Command("validate", "Check a configuration file and list ever
 validate.SetAction((parse, _) => RunCommand.ValidateAsync(parse.GetValue(validateConfig)!));
 
 var port = new Option<int>("--port", "-p") { Description = "Port of the demo balancer on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
-var demo = new Command("demo", "Run a self-contained demo on loopback: three demo backends and a balancer in front of them, no root and no files needed. Prints the URLs to try; Ctrl-C stops it.")
+var adminPort = new Option<int>("--admin-port") { Description = "Port of the demo's admin API and dashboard on 127.0.0.1.", DefaultValueFactory = _ => 9900 };
+var demo = new Command("demo", "Run a self-contained demo on loopback: three demo backends and a balancer in front of them, with the admin API and dashboard; no root and no files needed. Prints the URLs to try; Ctrl-C stops it.")
 {
     port,
+    adminPort,
 };
-demo.SetAction((parse, cancel) => DemoCommand.RunAsync(parse.GetValue(port), cancel));
+demo.SetAction((parse, cancel) => DemoCommand.RunAsync(parse.GetValue(port), parse.GetValue(adminPort), cancel));
 
 var root = new RootCommand("applianced: the clustered load-balancer appliance daemon (HTTP on YARP and Kestrel).")
 {

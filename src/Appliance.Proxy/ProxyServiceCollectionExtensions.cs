@@ -30,6 +30,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ApplianceProxyConfigProvider>());
         services.AddSingleton<ProxyConfigurator>();
         services.AddSingleton<Logging.AccessLogSink>();
+        services.AddSingleton<RateLimiting.RateLimitRejections>();
 
         services.AddReverseProxy();
         services.AddSingleton<ISessionAffinityPolicy, ApplianceCookieAffinityPolicy>();

@@ -56,6 +56,41 @@ public static partial class ConfigValidator
                     + "the admin API needs a port of its own; pick another port (the default is 127.0.0.1:9900)."));
             }
         }
+
+        if (admin.TokenFile is { } tokenFile)
+        {
+            ValidateTokenFile(tokenFile, errors);
+        }
+    }
+
+    /// <summary>The token file must exist, be readable and hold a token; its content never appears in a message.</summary>
+    private static void ValidateTokenFile(string file, List<ConfigError> errors)
+    {
+        const string Path = "$.Admin.TokenFile";
+        const string Make = "create it with e.g. `openssl rand -hex 32 > FILE` and let the appliance user read it (chmod 640)";
+        if (string.IsNullOrWhiteSpace(file))
+        {
+            errors.Add(new(Path, "the token file path is empty: give the file holding the admin bearer token, or remove the key to serve local callers only."));
+            return;
+        }
+
+        if (!File.Exists(file))
+        {
+            errors.Add(new(Path, $"the token file '{file}' does not exist: {Make}."));
+            return;
+        }
+
+        try
+        {
+            if (File.ReadAllText(file).Trim().Length == 0)
+            {
+                errors.Add(new(Path, $"the token file '{file}' is empty: {Make}."));
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(new(Path, $"the token file '{file}' cannot be read ({ex.Message}): {Make}."));
+        }
     }
 
     /// <summary>Joins names for messages: <c>'a', 'b'</c>, or a stand-in when there are none.</summary>

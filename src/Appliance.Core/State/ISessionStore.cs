@@ -10,6 +10,12 @@ public interface ISessionStore
     /// <summary>Finds a live session and marks it used at <paramref name="now"/>; expired sessions are not found.</summary>
     bool TryGet(string key, DateTimeOffset now, out SessionEntry entry);
 
+    /// <summary>
+    /// Finds a live session without marking it used, for an operator looking at it. The default
+    /// falls back to <see cref="TryGet"/>; stores override it so a lookup does not extend a session.
+    /// </summary>
+    bool TryPeek(string key, DateTimeOffset now, out SessionEntry entry) => TryGet(key, now, out entry);
+
     /// <summary>Creates the session, or re-pins it to another backend.</summary>
     void Put(string key, string backend, TimeSpan idleTimeout, DateTimeOffset now);
 

@@ -47,6 +47,9 @@ public sealed class InMemorySessionStore(int maxEntries = 1_000_000) : ISessionS
         return true;
     }
 
+    public bool TryPeek(string key, DateTimeOffset now, out SessionEntry entry) =>
+        _entries.TryGetValue(key, out entry) && !entry.IsExpired(now);
+
     public void Put(string key, string backend, TimeSpan idleTimeout, DateTimeOffset now)
     {
         if (_entries.Count >= maxEntries && !_entries.ContainsKey(key))

@@ -12,11 +12,17 @@ namespace Appliance.Node.Demo;
 /// </summary>
 internal static class DemoCommand
 {
-    public static async Task<int> RunAsync(int port, CancellationToken cancel)
+    public static async Task<int> RunAsync(int port, int adminPort, CancellationToken cancel)
     {
         if (!PortIsFree(port))
         {
             await Console.Error.WriteLineAsync($"applianced demo: port {port} on 127.0.0.1 is in use; pick another with --port.").ConfigureAwait(false);
+            return RunCommand.StartFailed;
+        }
+
+        if (adminPort == port || !PortIsFree(adminPort))
+        {
+            await Console.Error.WriteLineAsync($"applianced demo: admin port {adminPort} on 127.0.0.1 is in use; pick another with --admin-port.").ConfigureAwait(false);
             return RunCommand.StartFailed;
         }
 
@@ -28,7 +34,7 @@ internal static class DemoCommand
                 backends.Add(await DemoBackend.StartAsync($"backend-{i}").ConfigureAwait(false));
             }
 
-            var loaded = ConfigLoader.Parse(DemoConfig.Json(port, backends));
+            var loaded = ConfigLoader.Parse(DemoConfig.Json(port, adminPort, backends));
             if (loaded.Config is not { } config)
             {
                 throw new InvalidOperationException("demo configuration invalid: " + string.Join("; ", loaded.Errors));
@@ -36,7 +42,7 @@ internal static class DemoCommand
 
             await using var node = await NodeHost.BuildAsync(config, configPath: null).ConfigureAwait(false);
             await node.StartAsync(cancel).ConfigureAwait(false);
-            PrintWelcome(port, backends);
+            PrintWelcome(port, adminPort, backends);
             await node.WaitForShutdownAsync(cancel).ConfigureAwait(false);
             Console.WriteLine("demo stopped.");
             return 0;
@@ -50,9 +56,10 @@ internal static class DemoCommand
         }
     }
 
-    private static void PrintWelcome(int port, List<DemoBackend> backends)
+    private static void PrintWelcome(int port, int adminPort, List<DemoBackend> backends)
     {
         var url = $"http://127.0.0.1:{port}";
+        var admin = $"http://127.0.0.1:{adminPort}";
         Console.WriteLine($"""
 
             Appliance demo is running: a balancer on {url} in front of {backends.Count} backends:
@@ -64,6 +71,12 @@ internal static class DemoCommand
               curl -c /tmp/jar -b /tmp/jar {url}/sticky/   sticky session: the same backend every time
               curl {url}/hash/anything?user=42    consistent hash on the path: the same path, the same backend
               curl -i {url}/limited/              rate limited to 5 requests/s per client (burst 10): then 429
+
+            Watch and manage it:
+              {admin}/                  the dashboard (open it in a browser)
+              appliancectl --node {admin} backends       backends, health and requests/s
+              appliancectl --node {admin} backend drain web/backend-1
+              curl {admin}/metrics             Prometheus metrics
             Stop with Ctrl-C.
             """);
     }

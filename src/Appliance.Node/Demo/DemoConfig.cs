@@ -5,7 +5,7 @@ namespace Appliance.Node.Demo;
 /// <summary>The demo's configuration, built in the same JSON schema an operator writes.</summary>
 internal static class DemoConfig
 {
-    public static string Json(int port, IReadOnlyList<DemoBackend> backends)
+    public static string Json(int port, int adminPort, IReadOnlyList<DemoBackend> backends)
     {
         JsonObject Destinations()
         {
@@ -52,6 +52,7 @@ internal static class DemoConfig
         {
             ["Node"] = new JsonObject { ["Name"] = "demo" },
             ["Listeners"] = new JsonArray(new JsonObject { ["Name"] = "web", ["Address"] = $"127.0.0.1:{port}" }),
+            ["Admin"] = new JsonObject { ["Address"] = $"127.0.0.1:{adminPort}" },
             ["Balancing"] = new JsonObject
             {
                 ["Clusters"] = new JsonObject { ["hashed"] = new JsonObject { ["HashKey"] = new JsonObject { ["Source"] = "PathAndQuery" } } },

@@ -8,10 +8,11 @@ namespace Appliance.Node.Hosting;
 
 /// <summary>
 /// Reloads the configuration file when it changes on disk (editors and config managers often
-/// replace it by rename, so the directory is watched) and on SIGHUP. Changes are debounced;
-/// a bad file is reported with every problem and the running configuration stays.
+/// replace it by rename, so the directory is watched), on SIGHUP and when the admin API asks.
+/// Changes are debounced; a bad file is reported with every problem and the running
+/// configuration stays. Attempts and failures are counted for metrics.
 /// </summary>
-internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfigurator configurator, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
+internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfigurator configurator, TimeProvider time, ILogger<ConfigReloader> logger) : IHostedService, IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(250);
 
@@ -21,11 +22,28 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
     private PosixSignalRegistration? _sighup;
     private Task? _loop;
     private string _pendingTrigger = "file change";
+    private readonly Lock _waitersLock = new();
+    private TaskCompletionSource<ReloadAttemptResult> _waiters = NewWaiters();
+    private long _attempts;
+    private long _failures;
+    private volatile ReloadAttemptResult? _last;
+
+    /// <summary>The file this reloader reads.</summary>
+    public string Path => path;
+
+    /// <summary>Reloads attempted since start (applied or not).</summary>
+    public long Attempts => Interlocked.Read(ref _attempts);
+
+    /// <summary>Reloads refused (invalid file) or failed unexpectedly since start.</summary>
+    public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>The last attempt, or null before the first.</summary>
+    public ReloadAttemptResult? Last => _last;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var full = Path.GetFullPath(path);
-        _watcher = new FileSystemWatcher(Path.GetDirectoryName(full)!, Path.GetFileName(full))
+        var full = System.IO.Path.GetFullPath(path);
+        _watcher = new FileSystemWatcher(System.IO.Path.GetDirectoryName(full)!, System.IO.Path.GetFileName(full))
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
@@ -49,6 +67,22 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
         _signal.Release();
     }
 
+    /// <summary>
+    /// Asks for a reload, as SIGHUP does, and completes with the outcome of the reload that covers
+    /// this request (requests arriving together are coalesced into one reload, as file events are).
+    /// </summary>
+    public Task<ReloadAttemptResult> RequestAsync(string trigger, CancellationToken cancel)
+    {
+        Task<ReloadAttemptResult> outcome;
+        lock (_waitersLock)
+        {
+            outcome = _waiters.Task;
+        }
+
+        Request(trigger);
+        return outcome.WaitAsync(cancel);
+    }
+
     private async Task LoopAsync()
     {
         var token = _stop.Token;
@@ -63,7 +97,16 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
                     await _signal.WaitAsync(token).ConfigureAwait(false); // coalesce the burst
                 }
 
-                await ReloadAsync(_pendingTrigger).ConfigureAwait(false);
+                TaskCompletionSource<ReloadAttemptResult> waiters;
+                lock (_waitersLock)
+                {
+                    waiters = _waiters;
+                    _waiters = NewWaiters(); // requests from here on wait for the next reload
+                }
+
+                var result = await ReloadAsync(_pendingTrigger).ConfigureAwait(false);
+                _last = result;
+                waiters.TrySetResult(result);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -71,31 +114,44 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
         }
     }
 
-    private async Task ReloadAsync(string trigger)
+    private async Task<ReloadAttemptResult> ReloadAsync(string trigger)
     {
+        Interlocked.Increment(ref _attempts);
+        IReadOnlyList<ConfigError> errors;
         try
         {
             var previous = store.Current;
             var result = ConfigLoader.LoadFile(path);
-            var errors = result.Config is { } config ? await configurator.TryApplyAsync(config).ConfigureAwait(false) : result.Errors;
+            errors = result.Config is { } config ? await configurator.TryApplyAsync(config).ConfigureAwait(false) : result.Errors;
             if (errors.Count > 0)
             {
                 NodeLog.ReloadRefused(logger, path, trigger, errors.Count, string.Join('\n', errors.Select(e => "  " + e)));
-                return;
             }
-
-            if (!previous.Listeners.SequenceEqual(store.Current.Listeners))
+            else
             {
-                NodeLog.ListenersNeedRestart(logger, path);
-            }
+                if (!previous.Listeners.SequenceEqual(store.Current.Listeners))
+                {
+                    NodeLog.ListenersNeedRestart(logger, path);
+                }
 
-            NodeLog.Reloaded(logger, path, trigger, store.Revision);
+                NodeLog.Reloaded(logger, path, trigger, store.Revision);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             NodeLog.ReloadFailed(logger, e, path); // never take the node down over a reload
+            errors = [new ConfigError("$", $"the reload failed unexpectedly ({e.GetType().Name}: {e.Message}); the node's log has the details.")];
         }
+
+        if (errors.Count > 0)
+        {
+            Interlocked.Increment(ref _failures);
+        }
+
+        return new ReloadAttemptResult(time.GetUtcNow(), trigger, errors, store.Revision, store.AppliedAt);
     }
+
+    private static TaskCompletionSource<ReloadAttemptResult> NewWaiters() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -103,6 +159,11 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
         if (_loop is not null)
         {
             await _loop.ConfigureAwait(false);
+        }
+
+        lock (_waitersLock)
+        {
+            _waiters.TrySetCanceled(CancellationToken.None);
         }
     }
 
@@ -113,4 +174,10 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
         _stop.Dispose();
         _signal.Dispose();
     }
+}
+
+/// <summary>One reload attempt: when, why, what refused it (empty when applied), and the revision in force after it.</summary>
+internal sealed record ReloadAttemptResult(DateTimeOffset At, string Trigger, IReadOnlyList<ConfigError> Errors, long Revision, DateTimeOffset AppliedAt)
+{
+    public bool Applied => Errors.Count == 0;
 }

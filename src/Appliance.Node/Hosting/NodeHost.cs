@@ -1,4 +1,5 @@
 using Appliance.Core.Configuration;
+using Appliance.Node.Management;
 using Appliance.Proxy;
 using Appliance.Proxy.Edge;
 using Microsoft.AspNetCore.Builder;
@@ -10,7 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Appliance.Node.Hosting;
 
-/// <summary>The composition root: one node's host, with its configuration applied.</summary>
+/// <summary>The composition root: one node's host (data plane and admin listener), with its configuration applied.</summary>
 internal static class NodeHost
 {
     /// <summary>
@@ -44,8 +45,13 @@ internal static class NodeHost
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         if (configPath is not null)
         {
-            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, configPath));
+            builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, configPath));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigReloader>());
         }
+
+        // The admin API, /metrics and the dashboard: a listener and web host of their own.
+        builder.Services.AddSingleton<AdminListener>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminListener>());
 
         var app = builder.Build();
         var errors = await app.Services.GetRequiredService<ProxyConfigurator>().TryApplyAsync(config).ConfigureAwait(false);

@@ -1,6 +1,6 @@
 namespace Appliance.Proxy.Model;
 
-/// <summary>Monotonic per-backend counters for metrics (requests by status class, transport errors).</summary>
+/// <summary>Monotonic per-backend counters for metrics (requests by status class, transport errors, durations).</summary>
 internal sealed class BackendCounters
 {
     private readonly long[] _byClass = new long[6];
@@ -11,6 +11,16 @@ internal sealed class BackendCounters
     {
         var cls = status / 100;
         Interlocked.Increment(ref _byClass[cls is >= 1 and <= 5 ? cls : 0]);
+    }
+
+    /// <summary>Time from sending the request to the end of the answer, for answered requests.</summary>
+    public LatencyHistogram Duration { get; } = new();
+
+    /// <summary>Counts an answer and its duration (<see cref="System.Diagnostics.Stopwatch"/> ticks).</summary>
+    public void Record(int status, long elapsedTicks)
+    {
+        Record(status);
+        Duration.Record(elapsedTicks);
     }
 
     public void RecordTransportError() => Interlocked.Increment(ref _transportErrors);

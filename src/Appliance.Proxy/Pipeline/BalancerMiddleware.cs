@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using Appliance.Core.Configuration;
 using Appliance.Core.State;
 using Appliance.Proxy.LoadBalancing;
@@ -45,6 +46,7 @@ internal sealed class BalancerMiddleware(
 
             proxy.AvailableDestinations = destination; // DestinationState is itself a one-item list
             counts.Add(backend.Key, 1);
+            var started = Stopwatch.GetTimestamp();
             try
             {
                 await next(context).ConfigureAwait(false);
@@ -62,7 +64,7 @@ internal sealed class BalancerMiddleware(
             var error = context.Features.Get<IForwarderErrorFeature>();
             if (error is null)
             {
-                backend.Counters.Record(context.Response.StatusCode);
+                backend.Counters.Record(context.Response.StatusCode, Stopwatch.GetTimestamp() - started);
                 return;
             }
 

@@ -10,7 +10,7 @@ namespace Appliance.Proxy.RateLimiting;
 /// Retry-After in whole seconds. The client IP is the connection's, or the one a trusted proxy
 /// reported (the forwarded-headers step runs first).
 /// </summary>
-internal sealed class RateLimitMiddleware(RequestDelegate next, ConfigStore configStore, TimeProvider time)
+internal sealed class RateLimitMiddleware(RequestDelegate next, ConfigStore configStore, RateLimitRejections rejections, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, ClientRateLimiter> _limiters = new(StringComparer.Ordinal);
 
@@ -34,6 +34,7 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, ConfigStore conf
             return next(context);
         }
 
+        rejections.Record(routeId);
         context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
         return Task.CompletedTask;

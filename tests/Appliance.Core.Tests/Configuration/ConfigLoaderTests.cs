@@ -26,7 +26,7 @@ public sealed class ConfigLoaderTests(TempCertificates certificates) : IClassFix
         Assert.True(config.AccessLog.Enabled);
         Assert.Equal("/var/log/appliance/access.log", config.AccessLog.Path);
         Assert.Equal("127.0.0.1:9900", config.Admin.Address);
-        Assert.Equal("/etc/appliance/admin.token", config.Admin.TokenFile);
+        Assert.Equal(certificates.TokenPath, config.Admin.TokenFile);
 
         var web = config.Balancing.For("web");
         Assert.Equal(new HashKeyOptions { Source = "Header", Name = "X-User" }, web.HashKey);

@@ -67,6 +67,20 @@ public sealed class ConfigValidatorTests(TempCertificates certificates) : IClass
             "$.Admin.Address", "overlaps the listener at $.Listeners[0].Address");
 
     [Fact]
+    public void Parse_AdminTokenFileMissing_Reports() =>
+        AssertSingleError(ParseWith(root => At(root, "Admin")["TokenFile"] = Path.Combine(certificates.Directory, "absent.token")),
+            "$.Admin.TokenFile", "does not exist");
+
+    [Fact]
+    public void Parse_AdminTokenFileEmpty_ReportsWithoutShowingContent()
+    {
+        var empty = Path.Combine(certificates.Directory, "empty.token");
+        File.WriteAllText(empty, "  \n");
+
+        AssertSingleError(ParseWith(root => At(root, "Admin")["TokenFile"] = empty), "$.Admin.TokenFile", "is empty");
+    }
+
+    [Fact]
     public void Parse_HashCookie_IsRefused() =>
         AssertSingleError(ParseWith(root => At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCookie"),
             "$.ReverseProxy.Clusters.web.SessionAffinity.Policy", "System.IO.Hashing", "\"Policy\": \"ApplianceCookie\"");

@@ -28,14 +28,14 @@ public sealed class ExampleFilesTests
     }
 
     [Fact]
-    public void LoadFile_FullExample_FailsAtMostOnMissingCertificateFiles()
+    public void LoadFile_FullExample_FailsAtMostOnMissingCertificateAndTokenFiles()
     {
         var result = ConfigLoader.LoadFile(Path.Combine(ExamplesDirectory(), "appliance.json"));
 
-        // The certificate paths point at /etc/appliance/tls, which exists only on an appliance.
+        // The certificate and token paths point into /etc/appliance, which exists only on an appliance.
         Assert.All(result.Errors, error =>
         {
-            Assert.Matches(@"\.Certificates\[\d+\]\.(Certificate|Key)$", error.Path);
+            Assert.Matches(@"(\.Certificates\[\d+\]\.(Certificate|Key)|^\$\.Admin\.TokenFile)$", error.Path);
             Assert.Contains("does not exist", error.Message, StringComparison.Ordinal);
         });
     }

@@ -19,7 +19,7 @@ internal static class TestConfigs
                                     "MinimumProtocol": "Tls12" } } ],
           "ForwardedHeaders": { "TrustedProxies": [ "10.0.0.1", "10.1.0.0/16" ] },
           "AccessLog": { "Enabled": true, "Path": "/var/log/appliance/access.log" },
-          "Admin": { "Address": "127.0.0.1:9900", "TokenFile": "/etc/appliance/admin.token" },
+          "Admin": { "Address": "127.0.0.1:9900", "TokenFile": {{JsonSerializer.Serialize(certificates.TokenPath)}} },
           "Balancing": {
             "Clusters": { "web": { "HashKey": { "Source": "Header", "Name": "X-User" }, "Queue": { "MaxLength": 100, "Timeout": "00:00:05" },
                                    "SlowStart": "00:00:30", "Retries": 1, "HealthCheck": { "ExpectedStatus": "200-399", "Rise": 2, "Fall": 3 },

@@ -143,7 +143,8 @@ public sealed class DaemonTests : IDisposable
     public async Task Demo_ServesThreeBackends_AndStopsCleanlyOnCtrlC()
     {
         var port = FreePort.Next();
-        using var daemon = DaemonProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var daemon = DaemonProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--admin-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
         await daemon.WaitForOutputAsync("Appliance demo is running");
         using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
 
@@ -167,7 +168,8 @@ public sealed class DaemonTests : IDisposable
         busy.Start();
         var port = ((System.Net.IPEndPoint)busy.LocalEndpoint).Port;
 
-        var (code, output) = await DaemonProcess.RunAsync("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var (code, output) = await DaemonProcess.RunAsync("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--admin-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
 
         Assert.Equal(1, code);
         Assert.Contains("in use", output, StringComparison.Ordinal);

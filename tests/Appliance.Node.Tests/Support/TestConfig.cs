@@ -5,7 +5,8 @@ namespace Appliance.Tests.Support;
 
 /// <summary>
 /// Builds configuration files in the operator's JSON schema: one listener, one route to one
-/// cluster "web" over the given backends. Tests then adjust the JSON tree where they need more.
+/// cluster "web" over the given backends, and the admin listener on a free loopback port (tests
+/// run in parallel, so never the default 9900). Tests then adjust the JSON tree where they need more.
 /// </summary>
 internal static class TestConfig
 {
@@ -21,6 +22,7 @@ internal static class TestConfig
         {
             ["Node"] = new JsonObject { ["Name"] = "test" },
             ["Listeners"] = new JsonArray(new JsonObject { ["Name"] = "web", ["Address"] = $"127.0.0.1:{port}" }),
+            ["Admin"] = new JsonObject { ["Address"] = $"127.0.0.1:{FreePort.Next()}" },
             ["ReverseProxy"] = new JsonObject
             {
                 ["Routes"] = new JsonObject

@@ -29,18 +29,30 @@ internal sealed class TestNode : IAsyncDisposable
 
     public Uri BaseUrl { get; }
 
+    /// <summary>The admin listener's base address, e.g. <c>http://127.0.0.2:40123/</c>.</summary>
+    public Uri AdminUrl => new($"http://{Services.GetRequiredService<ConfigStore>().Current.Admin.Address}/");
+
     public IServiceProvider Services => _app.Services;
 
     public BackendRegistry Registry => Services.GetRequiredService<BackendRegistry>();
 
     public ProxyConfigurator Configurator => Services.GetRequiredService<ProxyConfigurator>();
 
-    /// <summary>Starts a node from a JSON tree; the first listener's port is where it serves.</summary>
-    public static async Task<TestNode> StartAsync(JsonObject config)
+    /// <summary>
+    /// Starts a node from a JSON tree; the first listener's port is where it serves. With
+    /// <paramref name="configPath"/>, the tree is written there first and the node reloads from it
+    /// (file changes, SIGHUP, the admin API) as <c>applianced run</c> does.
+    /// </summary>
+    public static async Task<TestNode> StartAsync(JsonObject config, string? configPath = null)
     {
         var loaded = ConfigLoader.Parse(config.ToJsonString());
         Assert.True(loaded.Succeeded, "test configuration invalid: " + string.Join("; ", loaded.Errors));
-        var app = await NodeHost.BuildAsync(loaded.Config!, configPath: null, LogLevel.Warning);
+        if (configPath is not null)
+        {
+            await File.WriteAllTextAsync(configPath, config.ToJsonString());
+        }
+
+        var app = await NodeHost.BuildAsync(loaded.Config!, configPath, LogLevel.Warning);
         await app.StartAsync();
         var address = loaded.Config!.Listeners[0].Address;
         return new TestNode(app, int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
