@@ -6,6 +6,7 @@ namespace Appliance.Cluster.Membership;
 public sealed partial class ClusterCore
 {
     private readonly Dictionary<ulong, PhiAccrualFailureDetector> _detectors = [];
+    private readonly Dictionary<ulong, long> _firstSeenMs = [];
     private long _nextHeartbeatMs;
     private long _heartbeatSequence;
 
@@ -16,6 +17,7 @@ public sealed partial class ClusterCore
     private void ResetDetection()
     {
         _detectors.Clear();
+        _firstSeenMs.Clear();
         _unreachableSince.Clear();
     }
 
@@ -72,15 +74,20 @@ public sealed partial class ClusterCore
                 continue;
             }
 
-            if (!_detectors.TryGetValue(member.Id.Uid, out var detector))
+            bool available;
+            if (_detectors.TryGetValue(member.Id.Uid, out var detector))
             {
-                // Never heard from it yet: start the clock now, so a member that never answers is suspected too.
-                detector = new PhiAccrualFailureDetector(DetectorOptions(_options));
-                detector.Heartbeat(nowMs);
-                _detectors[member.Id.Uid] = detector;
+                available = detector.IsAvailable(nowMs);
+            }
+            else
+            {
+                // Never heard from it: a joiner answers heartbeats only once welcomed, so give it the
+                // first-response grace before suspecting it (Akka's expected-response-after).
+                var firstSeen = _firstSeenMs.TryGetValue(member.Id.Uid, out var seen) ? seen : _firstSeenMs[member.Id.Uid] = nowMs;
+                available = nowMs - firstSeen < _options.FirstResponseTimeout.TotalMilliseconds;
             }
 
-            reachability = detector.IsAvailable(nowMs)
+            reachability = available
                 ? reachability.Reachable(Self.Uid, member.Id.Uid)
                 : reachability.Unreachable(Self.Uid, member.Id.Uid);
         }
@@ -90,11 +97,12 @@ public sealed partial class ClusterCore
             ChangeGossip(Gossip with { Reachability = reachability });
         }
 
-        foreach (var uid in _detectors.Keys.ToList())
+        foreach (var uid in _detectors.Keys.Concat(_firstSeenMs.Keys).ToList())
         {
             if (Gossip.Find(uid) is null)
             {
                 _detectors.Remove(uid);
+                _firstSeenMs.Remove(uid);
             }
         }
     }

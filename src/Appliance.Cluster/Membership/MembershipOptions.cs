@@ -19,6 +19,9 @@ public sealed record MembershipOptions
     /// <summary>How often to ask seeds (and lost members) "which cluster are you in?": join retries and partition-heal discovery.</summary>
     public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>A member never heard from yet (a joiner) is suspected only after this long without any heartbeat answer.</summary>
+    public TimeSpan FirstResponseTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long removed incarnations stay tombstoned, and lost addresses are probed.</summary>
     public TimeSpan TombstoneTtl { get; init; } = TimeSpan.FromHours(1);
 }

@@ -8,6 +8,7 @@ public sealed class TransportStats
     private long _bytesSent;
     private long _bytesReceived;
     private long _dropped;
+    private long _droppedIncoming;
     private long _rejectedAuth;
     private long _rejectedReplay;
     private long _rejectedMalformed;
@@ -18,8 +19,11 @@ public sealed class TransportStats
     public long BytesSent => Interlocked.Read(ref _bytesSent);
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
-    /// <summary>Messages dropped from a full send queue.</summary>
+    /// <summary>Messages dropped from a full send queue (or too large for one frame).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Received messages dropped because the consumer of <see cref="IClusterTransport.Incoming"/> lagged.</summary>
+    public long DroppedIncoming => Interlocked.Read(ref _droppedIncoming);
 
     /// <summary>Frames whose HMAC did not verify (wrong or missing cluster key, tampering).</summary>
     public long RejectedAuth => Interlocked.Read(ref _rejectedAuth);
@@ -38,6 +42,7 @@ public sealed class TransportStats
     public void Sent(int bytes) { Interlocked.Increment(ref _framesSent); Interlocked.Add(ref _bytesSent, bytes); }
     public void Received(int bytes) { Interlocked.Increment(ref _framesReceived); Interlocked.Add(ref _bytesReceived, bytes); }
     public void Drop() => Interlocked.Increment(ref _dropped);
+    public void DropIncoming() => Interlocked.Increment(ref _droppedIncoming);
     public void AuthFailed() => Interlocked.Increment(ref _rejectedAuth);
     public void Replayed() => Interlocked.Increment(ref _rejectedReplay);
     public void Malformed() => Interlocked.Increment(ref _rejectedMalformed);
