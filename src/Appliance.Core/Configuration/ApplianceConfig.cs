@@ -24,6 +24,9 @@ public sealed record ApplianceConfig
     /// <summary>The admin listener.</summary>
     public AdminOptions Admin { get; init; } = new();
 
+    /// <summary>Membership with the other balancer nodes; null runs a single node.</summary>
+    public NodeClusterOptions? Cluster { get; init; }
+
     /// <summary>
     /// The routes and clusters, in YARP's own <c>ReverseProxy</c> schema. Core reads only the parts
     /// it validates; the proxy binds the raw JSON to YARP's types so every YARP key keeps working.

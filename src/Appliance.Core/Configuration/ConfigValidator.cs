@@ -25,6 +25,7 @@ public static partial class ConfigValidator
         ValidateAdmin(config.Admin, endpoints, errors);
         ValidateProxy(config.ReverseProxy, errors);
         ValidateBalancing(config.Balancing, config.ReverseProxy, errors);
+        ValidateCluster(config.Cluster, errors);
         return errors;
     }
 

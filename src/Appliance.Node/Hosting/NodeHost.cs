@@ -38,6 +38,7 @@ internal static class NodeHost
         ConfigureLogging(builder, minimumLevel);
 
         builder.Services.AddApplianceProxy();
+        ClusterComposition.AddCluster(builder.Services, config);
         // Listeners are bound once from the starting configuration (the server's options may be
         // built before the proxy applies it); certificates are picked per handshake, so they follow reloads.
         builder.Services.AddOptions<KestrelServerOptions>()

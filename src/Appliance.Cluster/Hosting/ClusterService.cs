@@ -1,0 +1,156 @@
+using Appliance.Cluster.Membership;
+using Appliance.Cluster.Transport;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Cluster.Hosting;
+
+/// <summary>
+/// The thin I/O shell around <see cref="ClusterCore"/>: one loop owns the core, feeds it received
+/// messages and a tick every few milliseconds, hands what it says to the transport, publishes the
+/// view and logs each change once. On stop it leaves gracefully (bounded in time).
+/// </summary>
+public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncDisposable
+{
+    private static readonly TimeSpan TickEvery = TimeSpan.FromMilliseconds(10);
+    private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(3);
+
+    private readonly ClusterCore _core;
+    private readonly IClusterTransport _transport;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ViewTracker _tracker;
+    private readonly long _startedTimestamp;
+    private Task? _loop;
+    private volatile ClusterView _view = ClusterView.NotStarted;
+    private volatile bool _leaveRequested;
+
+    public ClusterService(ClusterCore core, IClusterTransport transport, TimeProvider time, ILogger<ClusterService> logger)
+    {
+        _core = core;
+        _transport = transport;
+        _time = time;
+        _logger = logger;
+        _tracker = new ViewTracker(logger);
+        _startedTimestamp = time.GetTimestamp();
+    }
+
+    public ClusterView Current => _view;
+
+    public event Action<ClusterView>? Changed;
+
+    public TransportStats TransportStats => _transport.Stats;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _transport.StartAsync(cancellationToken).ConfigureAwait(false);
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+    }
+
+    /// <summary>Asks the node to leave the cluster (the loop carries it out).</summary>
+    public void RequestLeave() => _leaveRequested = true;
+
+    private long NowMs => (long)_time.GetElapsedTime(_startedTimestamp).TotalMilliseconds;
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            Send(_core.Start(NowMs));
+            var nextTick = NowMs;
+            while (!_stop.IsCancellationRequested && _core.Phase != NodePhase.Stopped)
+            {
+                while (_transport.Incoming.TryRead(out var inbound))
+                {
+                    Send(_core.Receive(inbound.Message, inbound.ToUid, NowMs));
+                }
+
+                if (_leaveRequested)
+                {
+                    _leaveRequested = false;
+                    Send(_core.Leave(NowMs));
+                }
+
+                if (NowMs >= nextTick)
+                {
+                    Send(_core.Tick(NowMs));
+                    nextTick = NowMs + (long)TickEvery.TotalMilliseconds;
+                    Publish();
+                }
+
+                await WaitForWorkAsync(TimeSpan.FromMilliseconds(Math.Max(1, nextTick - NowMs))).ConfigureAwait(false);
+            }
+
+            if (_core.Phase == NodePhase.Stopped)
+            {
+                ClusterLog.Left(_logger);
+                Publish();
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            ClusterLog.LoopFailed(_logger, e);
+        }
+    }
+
+    private async Task WaitForWorkAsync(TimeSpan timeout)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        wait.CancelAfter(timeout);
+        try
+        {
+            await _transport.Incoming.WaitToReadAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the tick is due, or we are stopping
+        }
+    }
+
+    private void Send(IReadOnlyList<Outgoing> messages)
+    {
+        foreach (var message in messages)
+        {
+            _transport.Send(message.To, message.ToUid, message.Message);
+        }
+    }
+
+    private void Publish()
+    {
+        var view = ViewTracker.Build(_core, NowMs, _time.GetUtcNow());
+        _view = view;
+        if (_tracker.Observe(_core, view))
+        {
+            Changed?.Invoke(view);
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null)
+        {
+            return;
+        }
+
+        // Leave gracefully so the others hand over at once instead of waiting for detection.
+        RequestLeave();
+        var deadline = _time.GetUtcNow() + LeaveTimeout;
+        while (_core.Phase == NodePhase.Member && !_loop.IsCompleted && _time.GetUtcNow() < deadline)
+        {
+            await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        var stats = _transport.Stats;
+        ClusterLog.Traffic(_logger, stats.FramesSent, stats.BytesSent, stats.FramesReceived, stats.BytesReceived,
+            _time.GetElapsedTime(_startedTimestamp).TotalSeconds, stats.Rejected);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _transport.DisposeAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+}

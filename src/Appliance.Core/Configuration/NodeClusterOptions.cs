@@ -1,0 +1,43 @@
+namespace Appliance.Core.Configuration;
+
+/// <summary>
+/// The <c>Cluster</c> section: how this node finds the other balancer nodes, authenticates them and
+/// judges them alive. Absent means a single node with local state only.
+/// </summary>
+public sealed record NodeClusterOptions
+{
+    /// <summary>Where the cluster listener binds, <c>host:port</c> (default port 7946).</summary>
+    public string BindAddress { get; init; } = "0.0.0.0:7946";
+
+    /// <summary>
+    /// The address other nodes use to reach this one. Required when <see cref="BindAddress"/> is a
+    /// wildcard (0.0.0.0, [::], *), because a wildcard says nothing about how to reach us.
+    /// </summary>
+    public string? AdvertiseAddress { get; init; }
+
+    /// <summary>Addresses of seed nodes (usually every node of a small cluster, this one included).</summary>
+    public IReadOnlyList<string> Seeds { get; init; } = [];
+
+    /// <summary>File with the shared cluster key: base64 of at least 32 random bytes. Every frame is HMAC-SHA256 signed with it.</summary>
+    public string KeyFile { get; init; } = "";
+
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Phi above which a peer is considered unreachable (Akka's default, 8).</summary>
+    public double PhiThreshold { get; init; } = 8;
+
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromMilliseconds(300);
+
+    public TimeSpan MinStdDeviation { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>An unreachable member is marked Down after this long (availability first: each side of a partition carries on).</summary>
+    public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>A node that is its own seed forms a new cluster only if no other seed answered in this time.</summary>
+    public TimeSpan SeedJoinTimeout { get; init; } = TimeSpan.FromSeconds(3);
+
+    public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Largest accepted frame, in bytes.</summary>
+    public int MaxFrameSize { get; init; } = 1024 * 1024;
+}

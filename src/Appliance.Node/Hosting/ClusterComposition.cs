@@ -1,0 +1,66 @@
+using Appliance.Cluster.FailureDetection;
+using Appliance.Cluster.Hosting;
+using Appliance.Cluster.Membership;
+using Appliance.Cluster.Transport;
+using Appliance.Core.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Node.Hosting;
+
+/// <summary>Builds the cluster membership from the <c>Cluster</c> section and registers it with the host.</summary>
+internal static class ClusterComposition
+{
+    public static void AddCluster(IServiceCollection services, ApplianceConfig config)
+    {
+        if (config.Cluster is not { } options)
+        {
+            return;
+        }
+
+        if (!ClusterKey.TryLoad(options.KeyFile, out var key, out var keyError))
+        {
+            throw new ConfigRejectedException([new ConfigError("$.Cluster.KeyFile", keyError)]);
+        }
+
+        var bind = ToNodeAddress(options.BindAddress);
+        var advertise = options.AdvertiseAddress is { } a ? ToNodeAddress(a) : bind;
+        var seeds = options.Seeds.Select(ToNodeAddress).ToList();
+        var membership = new MembershipOptions
+        {
+            FailureDetector = new FailureDetectorOptions
+            {
+                HeartbeatInterval = options.HeartbeatInterval,
+                Threshold = options.PhiThreshold,
+                AcceptableHeartbeatPause = options.AcceptableHeartbeatPause,
+                MinStdDeviation = options.MinStdDeviation,
+            },
+            GossipInterval = options.GossipInterval,
+            DownAfter = options.DownAfter,
+            SeedJoinTimeout = options.SeedJoinTimeout,
+        };
+
+        services.AddSingleton(sp =>
+        {
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var transport = new TcpClusterTransport(bind, key, new TcpTransportOptions { MaxFrameSize = options.MaxFrameSize }, time,
+                loggers.CreateLogger("Appliance.Cluster.Transport"));
+            var core = new ClusterCore(advertise, config.Node.Name, seeds, membership, new Random());
+            Appliance.Cluster.Hosting.ClusterLog.Starting(loggers.CreateLogger("Appliance.Cluster"), core.Self.ToString(), bind.ToString(), string.Join(", ", seeds));
+            return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>());
+        });
+        services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterService>());
+    }
+
+    private static NodeAddress ToNodeAddress(string text)
+    {
+        if (!EndpointParser.TryParseEndpoint(text, out var host, out var port))
+        {
+            throw new FormatException($"'{text}' is not host:port; validation should have refused it.");
+        }
+
+        return new NodeAddress(host == EndpointParser.AnyHost ? "0.0.0.0" : host, port);
+    }
+}

@@ -1,0 +1,81 @@
+using System.Collections.Immutable;
+using Appliance.Cluster.Membership;
+using Appliance.Cluster.Messages;
+using Appliance.Cluster.Wire;
+
+namespace Appliance.Tests.Wire;
+
+/// <summary>
+/// The exact bytes of one small message of each kind. A failure here means the wire format changed:
+/// nodes of different versions would stop understanding each other. If the change is intended and
+/// compatible (Protos/cluster.proto rules), update the expected bytes in the same commit.
+/// </summary>
+public sealed class WireGoldenBytesTests
+{
+    private static readonly UniqueAddress From = new(new NodeAddress("10.0.0.1", 7946), 0x0102030405060708);
+    private static readonly UniqueAddress Other = new(new NodeAddress("10.0.0.2", 7946), 0x1112131415161718);
+
+    private static Gossip SmallGossip => new(
+        ImmutableSortedDictionary<UniqueAddress, Member>.Empty
+            .Add(From, new Member(From, "a", MemberStatus.Up, 1))
+            .Add(Other, new Member(Other, "b", MemberStatus.Joining, 0)),
+        new Reachability([new ReachabilityRecord(From.Uid, Other.Uid, false, 1)], ImmutableDictionary<ulong, long>.Empty.Add(From.Uid, 1)),
+        new VectorClock(ImmutableSortedDictionary<ulong, long>.Empty.Add(From.Uid, 2)),
+        [From.Uid],
+        ImmutableDictionary<ulong, long>.Empty.Add(0x2122232425262728, 1000));
+
+    public static TheoryData<string, string> Golden => new()
+    {
+        { "heartbeat", "0A1C0A180A0D0A0831302E302E302E31108A3E1108070605040302011005" },
+        { "heartbeat_ack", "121C0A180A0D0A0831302E302E302E31108A3E1108070605040302011005" },
+        { "gossip_status",
+            "1A330A180A0D0A0831302E302E302E31108A3E110807060504030201120D0A0B09080706050403020110021A08080706"
+            + "0504030201" },
+        { "gossip_envelope",
+            "22AD010A180A0D0A0831302E302E302E31108A3E1108070605040302011290010A210A180A0D0A0831302E302E302E31"
+            + "108A3E110807060504030201120161180220010A1F0A180A0D0A0831302E302E302E32108A3E11181716151413121112"
+            + "0162180112230A140908070605040302011118171615141312112001120B09080706050403020110011A0D0A0B090807"
+            + "0605040302011002220808070605040302012A0C09282726252423222110E807" },
+        { "init_join", "2A1A0A180A0D0A0831302E302E302E31108A3E110807060504030201" },
+        { "init_join_ack", "322D0A180A0D0A0831302E302E302E31108A3E11080706050403020112110802120D0A0831302E302E302E31108A3E" },
+        { "join", "3A1D0A180A0D0A0831302E302E302E31108A3E110807060504030201120161" },
+        { "welcome",
+            "42AD010A180A0D0A0831302E302E302E31108A3E1108070605040302011290010A210A180A0D0A0831302E302E302E31"
+            + "108A3E110807060504030201120161180220010A1F0A180A0D0A0831302E302E302E32108A3E11181716151413121112"
+            + "0162180112230A140908070605040302011118171615141312112001120B09080706050403020110011A0D0A0B090807"
+            + "0605040302011002220808070605040302012A0C09282726252423222110E807" },
+        { "leave", "4A1A0A180A0D0A0831302E302E302E31108A3E110807060504030201" },
+    };
+
+    private static ClusterMessage Sample(string kind) => kind switch
+    {
+        "heartbeat" => new Heartbeat(From, 5),
+        "heartbeat_ack" => new HeartbeatAck(From, 5),
+        "gossip_status" => new GossipStatus(From, new VectorClock(ImmutableSortedDictionary<ulong, long>.Empty.Add(From.Uid, 2)), [From.Uid]),
+        "gossip_envelope" => new GossipEnvelope(From, SmallGossip),
+        "init_join" => new InitJoin(From, null),
+        "init_join_ack" => new InitJoinAck(From, new ClusterDigest(2, From.Address)),
+        "join" => new Join(From, "a"),
+        "welcome" => new Welcome(From, SmallGossip),
+        "leave" => new Leave(From),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Encode_SmallMessage_ExactGoldenBytes(string kind, string hex)
+    {
+        var bytes = WireCodec.Encode(Sample(kind));
+
+        Assert.Equal(hex, Convert.ToHexString(bytes));
+    }
+
+    [Theory]
+    [MemberData(nameof(Golden))]
+    public void Decode_GoldenBytes_GivesTheSample(string kind, string hex)
+    {
+        Assert.True(WireCodec.TryDecode(Convert.FromHexString(hex), out var message, out var error), error);
+
+        Assert.Equal(WireDescription.Of(Sample(kind)), WireDescription.Of(message));
+    }
+}
