@@ -9,9 +9,6 @@ namespace Appliance.Management.Api;
 /// <summary>Node status, cluster members, VIPs and the cluster actions that wait for them.</summary>
 internal static class StatusEndpoints
 {
-    public const string LeaveNotAvailable =
-        "node leave is not available until cluster membership lands: this node runs alone, so there is no cluster to leave. To take it out of service, stop it (systemctl stop appliance).";
-
     public const string VipMoveNotAvailable =
         "vip move is not available until VIP management lands: this node holds no virtual IPs.";
 
@@ -39,6 +36,12 @@ internal static class StatusEndpoints
             return Problems.Result(context, 501, VipMoveNotAvailable);
         });
 
-        api.MapPost("/node/leave", (HttpContext context) => Problems.Result(context, 501, LeaveNotAvailable));
+        api.MapPost("/node/leave", (HttpContext context, IClusterView cluster) =>
+        {
+            var refusal = cluster.RequestLeave();
+            return refusal is null
+                ? Results.Accepted()
+                : Problems.Result(context, 409, refusal);
+        });
     }
 }

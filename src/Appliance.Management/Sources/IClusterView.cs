@@ -7,6 +7,12 @@ public interface IClusterView
 {
     /// <summary>The members now, or "not configured".</summary>
     MembersResponse Members();
+
+    /// <summary>
+    /// Asks this node to leave the cluster gracefully (it hands over, then its membership stops;
+    /// the process keeps serving until it is stopped). Null when accepted, else why not.
+    /// </summary>
+    string? RequestLeave();
 }
 
 /// <summary>Virtual IPs and who holds them. Until VIPs exist, <see cref="NotConfiguredVips"/> answers.</summary>
@@ -20,10 +26,16 @@ public interface IVipView
 public sealed class NotConfiguredCluster : IClusterView
 {
     /// <summary>What the API says while there is no cluster.</summary>
-    public const string Message = "cluster not configured: this node runs alone (cluster membership is not part of this build yet).";
+    public const string Message = "cluster not configured: this node runs alone. Add a Cluster section to its configuration to join it to other nodes.";
+
+    /// <summary>Why a lone node cannot leave.</summary>
+    public const string LeaveMessage = "this node runs alone (no Cluster section), so there is no cluster to leave. To take it out of service, stop it (systemctl stop appliance).";
 
     /// <inheritdoc />
     public MembersResponse Members() => new(false, Message, []);
+
+    /// <inheritdoc />
+    public string? RequestLeave() => LeaveMessage;
 }
 
 /// <summary>The answer while the node has no VIPs: an empty list, and a message saying so.</summary>

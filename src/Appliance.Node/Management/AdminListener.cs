@@ -1,3 +1,4 @@
+using Appliance.Cluster.Hosting;
 using Appliance.Management;
 using Appliance.Management.Security;
 using Appliance.Management.Sources;
@@ -44,6 +45,11 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
             services.AddSingleton<IConfigActions>(Create<ConfigActions>(reloader));
             services.AddSingleton<IMetricsSource>(Create<NodeMetricsSource>(status, reloader));
             services.AddSingleton<IMetricsSource>(Create<ProxyMetricsSource>(backends));
+            if (node.GetService<ClusterService>() is { } cluster)
+            {
+                services.AddSingleton<IClusterView>(new ClusterMembersView(cluster));
+                services.AddSingleton<IMetricsSource>(new ClusterMetricsSource(cluster));
+            }
         });
         try
         {

@@ -222,15 +222,15 @@ public sealed class AdminApiTests(AdminNodeFixture fixture) : IClassFixture<Admi
     }
 
     [Fact]
-    public async Task NodeLeaveAndVipMove_Are501UntilMembershipAndVipsLand()
+    public async Task NodeLeaveOnALoneNode_Is409_VipMoveIs501UntilVipsLand()
     {
         using var admin = Node.Local();
 
-        var leave = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.NodeLeave, null), 501);
+        var leave = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.NodeLeave, null), 409);
         var move = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10"), ApiAssert.Json("{\"node\": \"lb2\"}")), 501);
         var noNode = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10"), ApiAssert.Json("{}")), 400);
 
-        Assert.Contains("not available until cluster membership lands", leave.Detail, StringComparison.Ordinal);
+        Assert.Contains("no cluster to leave", leave.Detail, StringComparison.Ordinal);
         Assert.Contains("not available until VIP management lands", move.Detail, StringComparison.Ordinal);
         Assert.Contains("'node' is missing", noNode.Detail, StringComparison.Ordinal);
     }

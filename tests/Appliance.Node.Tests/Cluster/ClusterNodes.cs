@@ -11,12 +11,14 @@ internal sealed class ClusterNodes : IDisposable
     private readonly DaemonProcess?[] _processes;
     private readonly int[] _clusterPorts;
     private readonly int[] _httpPorts;
+    private readonly int[] _adminPorts;
 
     public ClusterNodes(int count, string? key = null)
     {
         _processes = new DaemonProcess?[count];
         _clusterPorts = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToArray();
         _httpPorts = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToArray();
+        _adminPorts = Enumerable.Range(0, count).Select(_ => FreePort.Next()).ToArray();
         KeyFile = WriteKey("cluster.key", key ?? NewKey());
     }
 
@@ -35,6 +37,8 @@ internal sealed class ClusterNodes : IDisposable
 
     public static string Name(int index) => $"lb{index + 1}";
 
+    public Uri AdminUrl(int index) => new($"http://127.0.0.1:{_adminPorts[index].ToString(CultureInfo.InvariantCulture)}/");
+
     public string ClusterAddress(int index) => $"127.0.0.1:{_clusterPorts[index].ToString(CultureInfo.InvariantCulture)}";
 
     public string ConfigFor(int index, string? keyFile = null)
@@ -43,7 +47,7 @@ internal sealed class ClusterNodes : IDisposable
         {
             ["Node"] = new JsonObject { ["Name"] = Name(index) },
             ["Listeners"] = new JsonArray(new JsonObject { ["Name"] = "web", ["Address"] = $"127.0.0.1:{_httpPorts[index]}" }),
-            ["Admin"] = new JsonObject { ["Address"] = $"127.0.0.1:{FreePort.Next()}" },
+            ["Admin"] = new JsonObject { ["Address"] = $"127.0.0.1:{_adminPorts[index]}" },
             ["Cluster"] = new JsonObject
             {
                 ["BindAddress"] = ClusterAddress(index),

@@ -42,6 +42,46 @@ public sealed partial class ClusterProcessTests
     }
 
     [Fact]
+    public async Task AdminApi_ListsMembers_AndNodeLeaveRemovesTheNode()
+    {
+        using var nodes = new ClusterNodes(3);
+        nodes.StartAll();
+        await nodes.WaitAllUpAsync();
+        using var admin = new HttpClient { BaseAddress = nodes.AdminUrl(0) };
+
+        // Right after a join the view may still be settling (a suspicion during start-up pauses): poll.
+        System.Text.Json.JsonDocument members;
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (true)
+        {
+            members = System.Text.Json.JsonDocument.Parse(await admin.GetStringAsync(new Uri("api/v1/cluster/members", UriKind.Relative)));
+            var states = members.RootElement.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("state").GetString()).ToList();
+            if ((states.Count == 3 && states.All(s => s == "up")) || DateTime.UtcNow > deadline)
+            {
+                break;
+            }
+
+            members.Dispose();
+            await Task.Delay(200);
+        }
+
+        using var _ = members;
+        var list = members.RootElement.GetProperty("members").EnumerateArray().ToList();
+        Assert.True(members.RootElement.GetProperty("configured").GetBoolean());
+        Assert.Equal(["lb1", "lb2", "lb3"], list.Select(m => m.GetProperty("name").GetString()).Order());
+        Assert.All(list, m => Assert.Equal("up", m.GetProperty("state").GetString()));
+        Assert.Single(list, m => m.GetProperty("self").GetBoolean());
+
+        var metrics = await admin.GetStringAsync(new Uri("metrics", UriKind.Relative));
+        Assert.Contains("appliance_cluster_members{state=\"up\"} 3", metrics, StringComparison.Ordinal);
+
+        using var leave = await new HttpClient { BaseAddress = nodes.AdminUrl(2) }.PostAsync(new Uri("api/v1/node/leave", UriKind.Relative), null);
+        Assert.Equal(System.Net.HttpStatusCode.Accepted, leave.StatusCode);
+        await nodes[0].WaitForOutputAsync("member lb3 (" + nodes.ClusterAddress(2) + ") was removed", 10_000);
+        Assert.DoesNotContain("member lb3 (" + nodes.ClusterAddress(2) + ") is now down", nodes[0].Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task GracefulStop_OthersRemoveTheNodeWithoutDowningIt()
     {
         using var nodes = new ClusterNodes(3);

@@ -1,0 +1,49 @@
+using Appliance.Cluster.Hosting;
+using Appliance.Cluster.Membership;
+using Appliance.Management.Metrics;
+using Appliance.Management.Sources;
+
+namespace Appliance.Node.Management;
+
+/// <summary>Membership and cluster-transport metrics.</summary>
+internal sealed class ClusterMetricsSource(ClusterService cluster) : IMetricsSource
+{
+    public void Write(PrometheusWriter w)
+    {
+        var view = cluster.Current;
+        w.Gauge("appliance_cluster_members", "Members by state as this node sees them; 'unreachable' counts Up members someone cannot reach.");
+        foreach (var state in Enum.GetValues<MemberStatus>().Select(s => s.ToText()).Append("unreachable"))
+        {
+            var count = view.Members.Count(m => (!m.Reachable && m.Status == MemberStatus.Up ? "unreachable" : m.Status.ToText()) == state);
+            w.Sample("appliance_cluster_members", count, ("state", state));
+        }
+
+        w.Gauge("appliance_cluster_member_phi", "This node's phi accrual suspicion of each other member.");
+        foreach (var m in view.Members.Where(m => !m.IsSelf))
+        {
+            w.Sample("appliance_cluster_member_phi", m.Phi, ("member", m.Name));
+        }
+
+        w.Gauge("appliance_cluster_leader", "1 when this node is the cluster leader.");
+        w.Sample("appliance_cluster_leader", view.IsLeader ? 1 : 0);
+        w.Gauge("appliance_cluster_converged", "1 when every reachable member has seen the current gossip.");
+        w.Sample("appliance_cluster_converged", view.Converged ? 1 : 0);
+        w.Counter("appliance_cluster_incarnations_total", "Incarnations of this node since start (above 1 after being downed or losing a partition merge).");
+        w.Sample("appliance_cluster_incarnations_total", view.Incarnations);
+
+        var stats = cluster.TransportStats;
+        w.Counter("appliance_cluster_frames_total", "Cluster frames sent and received.");
+        w.Sample("appliance_cluster_frames_total", stats.FramesSent, ("direction", "sent"));
+        w.Sample("appliance_cluster_frames_total", stats.FramesReceived, ("direction", "received"));
+        w.Counter("appliance_cluster_bytes_total", "Cluster bytes sent and received.");
+        w.Sample("appliance_cluster_bytes_total", stats.BytesSent, ("direction", "sent"));
+        w.Sample("appliance_cluster_bytes_total", stats.BytesReceived, ("direction", "received"));
+        w.Counter("appliance_cluster_frames_rejected_total", "Frames dropped and their connection closed, by reason.");
+        w.Sample("appliance_cluster_frames_rejected_total", stats.RejectedAuth, ("reason", "auth"));
+        w.Sample("appliance_cluster_frames_rejected_total", stats.RejectedReplay, ("reason", "replay"));
+        w.Sample("appliance_cluster_frames_rejected_total", stats.RejectedMalformed, ("reason", "malformed"));
+        w.Sample("appliance_cluster_frames_rejected_total", stats.RejectedOversized, ("reason", "oversized"));
+        w.Counter("appliance_cluster_messages_dropped_total", "Messages dropped from full send queues.");
+        w.Sample("appliance_cluster_messages_dropped_total", stats.Dropped);
+    }
+}
