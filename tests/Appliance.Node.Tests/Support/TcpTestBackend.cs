@@ -73,7 +73,15 @@ internal sealed class TcpTestBackend : IAsyncDisposable
         _listener.Dispose();
         foreach (var socket in _open.Keys)
         {
-            socket.LingerState = new LingerOption(true, 0);
+            try
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Its handler finished meanwhile.
+            }
+
             socket.Dispose();
         }
     }

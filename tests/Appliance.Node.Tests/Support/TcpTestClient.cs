@@ -87,6 +87,28 @@ internal static class TcpTestClient
         }
     }
 
+    /// <summary>
+    /// Connects and reports how the new connection ends (see <see cref="WaitForEndAsync"/>). A reset
+    /// that beats the connect's own completion counts as "reset" too.
+    /// </summary>
+    public static async Task<string> EndOfNewConnectionAsync(int port)
+    {
+        Socket socket;
+        try
+        {
+            socket = await ConnectAsync(port);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return "reset";
+        }
+
+        using (socket)
+        {
+            return (await WaitForEndAsync(socket)).End;
+        }
+    }
+
     /// <summary>Open file descriptors of this process.</summary>
     public static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
 }
