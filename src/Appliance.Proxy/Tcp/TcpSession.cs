@@ -96,7 +96,11 @@ internal sealed class TcpSession(TcpListenerRuntime listener, Socket client) : I
             await SendPreambleAsync(backendEnd, pool!.Options.SendProxyProtocol, source, destination, early, earlyLength).ConfigureAwait(false);
             Clock.Touch();
             _pumping = true;
-            await TcpPump.RunAsync(_client, backendEnd, Clock).ConfigureAwait(false);
+
+            // TcpPump.RunAsync's two directions, started here to spare each connection a state machine.
+            var down = TcpPump.CopyAsync(backendEnd, _client, Clock);
+            await TcpPump.CopyAsync(_client, backendEnd, Clock).ConfigureAwait(false);
+            await down.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (listener.Stopping.IsCancellationRequested)
         {
