@@ -3,6 +3,8 @@
 #
 # What it measures
 #   applianced's TCP listener against HAProxy 2.6 in `mode tcp` (nbthread 2),
+#   and applianced once more with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
+#   (row "applianced-inline"),
 #   both round robin over the same two backends: one nginx (2 workers) on two
 #   ports, serving "hello\n" at / and a 1 GiB file at /big (sendfile).
 #     (a) conn/s   new connections per second with a short request/response:
@@ -50,7 +52,9 @@ WARMUP=${WARMUP:-20}
 APPLIANCED_DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
 CLIENT="$REPO/bench/tcp-client.py"
 RESULTS_DIR="$REPO/bench/results"
-BALANCERS=(haproxy applianced)
+# applianced-inline: the same daemon with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket
+# completions run on the epoll threads instead of being queued to the thread pool).
+BALANCERS=(haproxy applianced applianced-inline)
 COMMAND_LINE="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS BULK_SECONDS=$BULK_SECONDS BULK_CONNECTIONS=$BULK_CONNECTIONS${IDLE_CONNECTIONS:+ IDLE_CONNECTIONS=$IDLE_CONNECTIONS} WARMUP=$WARMUP${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0"
 
 log() { printf '[tcp-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -189,9 +193,10 @@ EOF
   BAL_PID=$!
 }
 
-start_applianced() {       # start_applianced PORT: sets BAL_PID
-  mkdir -p "$WORK/applianced"
-  cat >"$WORK/applianced/config.json" <<EOF
+start_applianced() {       # start_applianced PORT [DIR]: sets BAL_PID
+  local dir="$WORK/${2:-applianced}"
+  mkdir -p "$dir"
+  cat >"$dir/config.json" <<EOF
 { "Node": { "Name": "bench" },
   "Tcp": {
     "Listeners": { "front": { "Address": "127.0.0.1:$1", "Pool": "pool", "IdleTimeout": "00:10:00" } },
@@ -202,9 +207,13 @@ EOF
     export DOTNET_gcServer="${DOTNET_gcServer:-1}"
     export DOTNET_GCDynamicAdaptationMode="${DOTNET_GCDynamicAdaptationMode:-0}"
     export DOTNET_TieredPGO="${DOTNET_TieredPGO:-1}"
-    exec dotnet "$APPLIANCED_DLL" run --config "$WORK/applianced/config.json"
-  ) </dev/null >"$WORK/applianced/applianced.log" 2>&1 &
+    exec dotnet "$APPLIANCED_DLL" run --config "$dir/config.json"
+  ) </dev/null >"$dir/applianced.log" 2>&1 &
   BAL_PID=$!
+}
+
+start_applianced-inline() {
+  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 start_applianced "$1" applianced-inline
 }
 
 declare -A PORT_OF PID_OF
@@ -240,7 +249,7 @@ median() { printf '%s\n' "$@" | sort -g | awk '{v[NR] = $1} END {print (NR % 2) 
 declare -A CONN BULK ERR
 for name in "${BALANCERS[@]}"; do
   start_one "$name"
-  warm=5; [ "$name" = applianced ] && warm=$WARMUP
+  warm=5; [ "$name" != haproxy ] && warm=$WARMUP
   log "$name: warm-up ${warm}s"
   conn_rate "${PORT_OF[$name]}" "$((warm / 2 + 1))s" >/dev/null
   bulk_rate "${PORT_OF[$name]}" "$((warm / 2 + 1))" >/dev/null
@@ -283,22 +292,21 @@ done
 
 # ------------------------------------------------------------------ report
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
-hc=$(median ${CONN[haproxy]}) ac=$(median ${CONN[applianced]})
-hb=$(median ${BULK[haproxy]}) ab=$(median ${BULK[applianced]})
+declare -A MC MB
+for name in "${BALANCERS[@]}"; do MC[$name]=$(median ${CONN[$name]}) MB[$name]=$(median ${BULK[$name]}); done
 stamp=$(date '+%Y-%m-%d %H:%M')
-report=$(cat <<EOF
-Result of $stamp (commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)), command: \`$COMMAND_LINE\`
-
-| balancer | conn/s | MB/s | RSS before KiB | RSS with $IDLE_CONNECTIONS idle KiB | bytes per idle pair | wrk errors |
-|---|---:|---:|---:|---:|---:|---:|
-| haproxy | $hc | $hb | ${BEFORE[haproxy]} | ${AFTER[haproxy]} | ${PER_PAIR[haproxy]} | ${ERR[haproxy]} |
-| applianced | $ac | $ab | ${BEFORE[applianced]} | ${AFTER[applianced]} | ${PER_PAIR[applianced]} | ${ERR[applianced]} |
-| **applianced / haproxy** | **$(ratio "$ac" "$hc")** | **$(ratio "$ab" "$hb")** | | | $(ratio "${PER_PAIR[applianced]}" "${PER_PAIR[haproxy]}") | |
-
-Per-round conn/s: haproxy${CONN[haproxy]}, applianced${CONN[applianced]}.
-Per-round MB/s: haproxy${BULK[haproxy]}, applianced${BULK[applianced]}.
-EOF
-)
-echo "$report"
+{
+  echo "Result of $stamp (commit $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo unknown)), command: \`$COMMAND_LINE\`, $IDLE_CONNECTIONS idle pairs"
+  echo
+  echo "| balancer | conn/s | MB/s | RSS before KiB | RSS idle KiB | bytes per idle pair | conn/s / hap | MB/s / hap | bytes / hap | wrk errors |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+  for name in "${BALANCERS[@]}"; do
+    echo "| $name | ${MC[$name]} | ${MB[$name]} | ${BEFORE[$name]} | ${AFTER[$name]} | ${PER_PAIR[$name]} |" \
+      "$(ratio "${MC[$name]}" "${MC[haproxy]}") | $(ratio "${MB[$name]}" "${MB[haproxy]}") | $(ratio "${PER_PAIR[$name]}" "${PER_PAIR[haproxy]}") | ${ERR[$name]} |"
+  done
+  echo
+  for name in "${BALANCERS[@]}"; do echo "Per-round $name: conn/s${CONN[$name]}; MB/s${BULK[$name]}."; done
+} >"$WORK/report.md"
+cat "$WORK/report.md"
 mkdir -p "$RESULTS_DIR"
-echo "$report" >"$RESULTS_DIR/tcp-$(date +%Y%m%d-%H%M).md"
+cp "$WORK/report.md" "$RESULTS_DIR/tcp-$(date +%Y%m%d-%H%M).md"
