@@ -54,7 +54,7 @@ CLIENT="$REPO/bench/tcp-client.py"
 RESULTS_DIR="$REPO/bench/results"
 # applianced-inline: the same daemon with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket
 # completions run on the epoll threads instead of being queued to the thread pool).
-BALANCERS=(haproxy applianced applianced-inline)
+read -r -a BALANCERS <<<"${BALANCERS:-haproxy applianced applianced-inline}"
 COMMAND_LINE="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS BULK_SECONDS=$BULK_SECONDS BULK_CONNECTIONS=$BULK_CONNECTIONS${IDLE_CONNECTIONS:+ IDLE_CONNECTIONS=$IDLE_CONNECTIONS} WARMUP=$WARMUP${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0"
 
 log() { printf '[tcp-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

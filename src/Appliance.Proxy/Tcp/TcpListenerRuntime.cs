@@ -215,7 +215,7 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
             Interlocked.Increment(ref _accepted);
             var session = new TcpSession(this, accepted);
             _sessions.TryAdd(session, 0);
-            ThreadPool.UnsafeQueueUserWorkItem(session, preferLocal: false);
+            _ = session.RunAsync();
         }
     }
 

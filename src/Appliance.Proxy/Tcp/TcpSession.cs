@@ -9,7 +9,7 @@ namespace Appliance.Proxy.Tcp;
 /// backend connection, the outbound PROXY header, then the pump. Everything it took (slots, gauges,
 /// sockets, buffers) is given back in one place when it ends, however it ends.
 /// </summary>
-internal sealed class TcpSession(TcpListenerRuntime listener, Socket client) : IThreadPoolWorkItem
+internal sealed class TcpSession(TcpListenerRuntime listener, Socket client)
 {
     private readonly SocketEnd _client = new(client);
     private SocketEnd? _backend;
@@ -20,8 +20,6 @@ internal sealed class TcpSession(TcpListenerRuntime listener, Socket client) : I
 
     /// <summary>True once bytes flow; only then does the idle timeout apply (setup has its own timeouts).</summary>
     public bool IsPumping => _pumping;
-
-    void IThreadPoolWorkItem.Execute() => _ = RunAsync();
 
     /// <summary>Cuts the connection with a reset on both sides (drain timeout passed).</summary>
     public void Abort()
@@ -38,7 +36,11 @@ internal sealed class TcpSession(TcpListenerRuntime listener, Socket client) : I
         _backend?.Shutdown();
     }
 
-    private async Task RunAsync()
+    /// <summary>
+    /// Serves the connection to its end; never throws. Runs synchronously up to the backend connect,
+    /// so the accept loop calls it directly instead of paying a thread-pool hand-off per connection.
+    /// </summary>
+    public async Task RunAsync()
     {
         var services = listener.Services;
         var options = listener.Options;
