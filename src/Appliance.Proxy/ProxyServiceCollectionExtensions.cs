@@ -25,6 +25,7 @@ public static class ProxyServiceCollectionExtensions
         services.TryAddSingleton<IConnectionCounts, LocalConnectionCounts>();
         services.AddSingleton<ConfigStore>();
         services.AddSingleton<BackendRegistry>();
+        services.AddSingleton<Tcp.TcpPoolRegistry>();
         services.AddSingleton<CertificateStore>();
         services.AddSingleton<ApplianceProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ApplianceProxyConfigProvider>());

@@ -32,6 +32,9 @@ public sealed record ApplianceConfig
     /// it validates; the proxy binds the raw JSON to YARP's types so every YARP key keeps working.
     /// </summary>
     public ProxySection ReverseProxy { get; init; } = ProxySection.Empty;
+
+    /// <summary>Layer-4 listeners and pools.</summary>
+    public TcpOptions Tcp { get; init; } = new();
 }
 
 /// <summary>The node's identity.</summary>

@@ -21,6 +21,7 @@ public static partial class ConfigValidator
         }
 
         var endpoints = ValidateListeners(config.Listeners, errors);
+        ValidateTcp(config.Tcp, endpoints, errors);
         ValidateForwardedHeaders(config.ForwardedHeaders, errors);
         ValidateAdmin(config.Admin, endpoints, errors);
         ValidateProxy(config.ReverseProxy, errors);

@@ -71,6 +71,36 @@ public static class EndpointParser
         return true;
     }
 
+    /// <summary>
+    /// Parses a destination written as <c>ip:port</c> (<c>10.0.1.11:5432</c>, <c>[2001:db8::11]:5432</c>):
+    /// one concrete address, so <c>*</c>, <c>localhost</c>, host names and unspecified addresses are refused.
+    /// </summary>
+    internal static bool TryParseDestination(
+        string? text, [NotNullWhen(true)] out System.Net.IPEndPoint? endpoint, [NotNullWhen(false)] out string? error)
+    {
+        endpoint = null;
+        if (!TryParseEndpoint(text, out var host, out var port, out error))
+        {
+            return false;
+        }
+
+        if (host is AnyHost or LocalhostHost)
+        {
+            error = $"'{text}' does not name one address: write the backend's IP address, e.g. \"127.0.0.1:{port}\" or \"10.0.1.11:{port}\".";
+            return false;
+        }
+
+        var address = System.Net.IPAddress.Parse(host);
+        if (address.Equals(System.Net.IPAddress.Any) || address.Equals(System.Net.IPAddress.IPv6Any))
+        {
+            error = $"'{text}' is the unspecified address, which cannot be connected to: write the backend's own IP address.";
+            return false;
+        }
+
+        endpoint = new System.Net.IPEndPoint(address, port);
+        return true;
+    }
+
     private static bool TryParseHost(string text, out string host)
     {
         host = "";

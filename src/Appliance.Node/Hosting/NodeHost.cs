@@ -2,6 +2,8 @@ using Appliance.Core.Configuration;
 using Appliance.Node.Management;
 using Appliance.Proxy;
 using Appliance.Proxy.Edge;
+using Appliance.Proxy.Tcp;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -39,11 +41,18 @@ internal static class NodeHost
 
         builder.Services.AddApplianceProxy();
         ClusterComposition.AddCluster(builder.Services, config);
+        builder.Services.AddApplianceTcp();
+        if (config.Listeners.Count == 0)
+        {
+            // Kestrel with no endpoint binds localhost:5000 by itself; a TCP-only node serves no HTTP at all.
+            builder.Services.AddSingleton<IServer, NoHttpServer>();
+        }
+
         // Listeners are bound once from the starting configuration (the server's options may be
         // built before the proxy applies it); certificates are picked per handshake, so they follow reloads.
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<CertificateStore>((kestrel, certificates) => KestrelListeners.Bind(kestrel, config, certificates));
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(config));
         if (configPath is not null)
         {
             builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, configPath));
@@ -64,6 +73,14 @@ internal static class NodeHost
 
         app.UseApplianceProxy();
         return app;
+    }
+
+    /// <summary>Long enough for every TCP listener to drain (as configured at start), and never under 15 s.</summary>
+    private static TimeSpan ShutdownTimeout(ApplianceConfig config)
+    {
+        var drain = config.Tcp.Listeners.Values.Select(l => l.DrainTimeout).DefaultIfEmpty(TimeSpan.Zero).Max();
+        var needed = drain + TimeSpan.FromSeconds(5);
+        return needed > TimeSpan.FromSeconds(15) ? needed : TimeSpan.FromSeconds(15);
     }
 
     private static void ConfigureLogging(WebApplicationBuilder builder, LogLevel minimumLevel)

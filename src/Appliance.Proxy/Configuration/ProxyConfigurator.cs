@@ -14,6 +14,7 @@ internal sealed class ProxyConfigurator(
     IConfigValidator yarpValidator,
     ApplianceProxyConfigProvider provider,
     BackendRegistry registry,
+    Tcp.TcpPoolRegistry tcpPools,
     CertificateStore certificates,
     ConfigStore store,
     TimeProvider time)
@@ -37,6 +38,7 @@ internal sealed class ProxyConfigurator(
             }
 
             registry.Apply(config);
+            tcpPools.Apply(config);
             store.Apply(config, time.GetUtcNow());
             provider.Update(bound!.Routes, bound.Clusters);
             return [];

@@ -7,7 +7,8 @@ namespace Appliance.Proxy.Model;
 /// Survives configuration reloads by id (as YARP's DestinationState does), so a reload neither
 /// resets a drain nor loses in-flight accounting.
 /// </summary>
-internal sealed class BackendRuntime(string clusterId, string destinationId, DestinationMetadata metadata)
+/// <param name="keyPrefix">Namespace of <see cref="Key"/>: empty for HTTP clusters, <c>tcp/</c> for TCP pools.</param>
+internal sealed class BackendRuntime(string clusterId, string destinationId, DestinationMetadata metadata, string keyPrefix = "")
 {
     private long _inFlight;
     private long _recoveredAtTicks = long.MinValue;
@@ -18,8 +19,8 @@ internal sealed class BackendRuntime(string clusterId, string destinationId, Des
     public string ClusterId { get; } = clusterId;
     public string DestinationId { get; } = destinationId;
 
-    /// <summary>Key in <see cref="Core.State.IConnectionCounts"/> and metrics: <c>{cluster}/{destination}</c>.</summary>
-    public string Key { get; } = $"{clusterId}/{destinationId}";
+    /// <summary>Key in <see cref="Core.State.IConnectionCounts"/> and metrics: <c>{cluster}/{destination}</c>, or <c>tcp/{pool}/{backend}</c>.</summary>
+    public string Key { get; } = $"{keyPrefix}{clusterId}/{destinationId}";
 
     public BackendCounters Counters { get; } = new();
 

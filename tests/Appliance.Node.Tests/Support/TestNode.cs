@@ -1,9 +1,11 @@
 using System.Net;
 using System.Text.Json.Nodes;
 using Appliance.Core.Configuration;
+using Appliance.Core.State;
 using Appliance.Node.Hosting;
 using Appliance.Proxy;
 using Appliance.Proxy.Model;
+using Appliance.Proxy.Tcp;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -38,10 +40,18 @@ internal sealed class TestNode : IAsyncDisposable
 
     public ProxyConfigurator Configurator => Services.GetRequiredService<ProxyConfigurator>();
 
+    public TcpPoolRegistry TcpPools => Services.GetRequiredService<TcpPoolRegistry>();
+
+    public IConnectionCounts Counts => Services.GetRequiredService<IConnectionCounts>();
+
+    /// <summary>A running TCP listener by name.</summary>
+    public TcpListenerRuntime TcpListener(string name = "front") =>
+        Services.GetRequiredService<TcpListenerManager>().Find(name) ?? throw new InvalidOperationException($"no TCP listener '{name}' runs");
+
     /// <summary>
-    /// Starts a node from a JSON tree; the first listener's port is where it serves. With
-    /// <paramref name="configPath"/>, the tree is written there first and the node reloads from it
-    /// (file changes, SIGHUP, the admin API) as <c>applianced run</c> does.
+    /// Starts a node from a JSON tree; the first HTTP listener's port is where it serves (0 when it
+    /// has none). With <paramref name="configPath"/>, the tree is written there first and the node
+    /// reloads from it (file changes, SIGHUP, the admin API) as <c>applianced run</c> does.
     /// </summary>
     public static async Task<TestNode> StartAsync(JsonObject config, string? configPath = null)
     {
@@ -54,7 +64,7 @@ internal sealed class TestNode : IAsyncDisposable
 
         var app = await NodeHost.BuildAsync(loaded.Config!, configPath, LogLevel.Warning);
         await app.StartAsync();
-        var address = loaded.Config!.Listeners[0].Address;
+        var address = loaded.Config!.Listeners.Count > 0 ? loaded.Config.Listeners[0].Address : ":0";
         return new TestNode(app, int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
     }
 
