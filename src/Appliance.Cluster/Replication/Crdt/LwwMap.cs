@@ -14,16 +14,20 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     private static readonly ImmutableSortedDictionary<string, LwwEntry<T>> NoEntries =
         ImmutableSortedDictionary.Create<string, LwwEntry<T>>(StringComparer.Ordinal);
 
-    private LwwMap(ImmutableSortedDictionary<string, LwwEntry<T>> entries) => Entries = entries;
+    private LwwMap(ImmutableSortedDictionary<string, LwwEntry<T>> entries, int liveCount)
+    {
+        Entries = entries;
+        LiveCount = liveCount;
+    }
 
     /// <summary>An empty map (a property, not a static field, because the type is generic).</summary>
-    public static LwwMap<T> Empty { get; } = new(NoEntries);
+    public static LwwMap<T> Empty { get; } = new(NoEntries, 0);
 
     /// <summary>Every key, tombstones included.</summary>
     public ImmutableSortedDictionary<string, LwwEntry<T>> Entries { get; }
 
     /// <summary>Keys holding a value.</summary>
-    public int LiveCount => Entries.Count(e => !e.Value.IsTombstone);
+    public int LiveCount { get; }
 
     public bool TryGetValue(string key, out T value)
     {
@@ -53,12 +57,23 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
         }
 
         var builder = Entries.ToBuilder();
+        var live = LiveCount;
         foreach (var (key, entry) in other.Entries)
         {
-            builder[key] = builder.TryGetValue(key, out var mine) ? mine.Join(entry) : entry;
+            if (builder.TryGetValue(key, out var mine))
+            {
+                var joined = mine.Join(entry);
+                live += Live(joined) - Live(mine);
+                builder[key] = joined;
+            }
+            else
+            {
+                live += Live(entry);
+                builder[key] = entry;
+            }
         }
 
-        return new LwwMap<T>(builder.ToImmutable());
+        return new LwwMap<T>(builder.ToImmutable(), live);
     }
 
     /// <summary>
@@ -77,7 +92,7 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
             }
         }
 
-        return builder.Count == Entries.Count ? this : new LwwMap<T>(builder.ToImmutable());
+        return builder.Count == Entries.Count ? this : new LwwMap<T>(builder.ToImmutable(), LiveCount);
     }
 
     public bool Equals(LwwMap<T>? other) => other is not null && Entries.SequenceEqual(other.Entries);
@@ -88,8 +103,19 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
 
     private (LwwMap<T> State, LwwMap<T> Delta) Apply(string key, LwwEntry<T> write)
     {
-        var delta = new LwwMap<T>(NoEntries.Add(key, write));
-        var joined = Entries.TryGetValue(key, out var mine) ? mine.Join(write) : write;
-        return (new LwwMap<T>(Entries.SetItem(key, joined)), delta);
+        var delta = new LwwMap<T>(NoEntries.Add(key, write), Live(write));
+        var had = Entries.TryGetValue(key, out var mine);
+        var joined = had ? mine.Join(write) : write;
+        var live = LiveCount + Live(joined) - (had ? Live(mine) : 0);
+        return (new LwwMap<T>(Entries.SetItem(key, joined), live), delta);
     }
+
+    /// <summary>
+    /// Drops <paramref name="key"/> here only, without a tombstone: for entries every replica
+    /// drops by itself (expired sessions), so nothing has to be replicated.
+    /// </summary>
+    public LwwMap<T> Forget(string key) =>
+        Entries.TryGetValue(key, out var entry) ? new LwwMap<T>(Entries.Remove(key), LiveCount - Live(entry)) : this;
+
+    private static int Live(LwwEntry<T> entry) => entry.IsTombstone ? 0 : 1;
 }

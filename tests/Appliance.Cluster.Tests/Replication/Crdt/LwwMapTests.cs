@@ -46,6 +46,18 @@ public sealed class LwwMapTests
         Assert.Equal(["live", "new"], pruned.Entries.Keys);
     }
 
+    [Fact]
+    public void LiveCount_AfterMergesAndRemovals_MatchesTheEntries()
+    {
+        var random = new Random(11);
+        for (var i = 0; i < 200; i++)
+        {
+            var merged = Maps(random).State.Merge(Maps(random).State).Forget("k1");
+
+            Assert.Equal(merged.Entries.Count(e => !e.Value.IsTombstone), merged.LiveCount);
+        }
+    }
+
     private static History<LwwMap<string>> Maps(Random random)
     {
         var history = new History<LwwMap<string>>(LwwMap<string>.Empty);
