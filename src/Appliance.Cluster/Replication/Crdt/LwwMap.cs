@@ -117,5 +117,16 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     public LwwMap<T> Forget(string key) =>
         Entries.TryGetValue(key, out var entry) ? new LwwMap<T>(Entries.Remove(key), LiveCount - Live(entry)) : this;
 
+    /// <summary>This map cut into maps of at most <paramref name="size"/> keys, for messages of bounded size.</summary>
+    public IEnumerable<LwwMap<T>> Chunks(int size)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        foreach (var chunk in Entries.Chunk(size))
+        {
+            var entries = NoEntries.AddRange(chunk);
+            yield return new LwwMap<T>(entries, chunk.Count(e => !e.Value.IsTombstone));
+        }
+    }
+
     private static int Live(LwwEntry<T> entry) => entry.IsTombstone ? 0 : 1;
 }
