@@ -1,5 +1,6 @@
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Replication;
+using Appliance.Cluster.Wire;
 
 namespace Appliance.Tests.Simulation;
 
@@ -78,7 +79,9 @@ internal sealed class SimReplicas
     {
         foreach (var message in outgoing)
         {
-            Network.Send(from.Id.Address, message, NowMs);
+            // Through the real codec, so every message the replicator makes must survive the wire.
+            Assert.True(WireCodec.TryDecode(WireCodec.Encode(message.Message), out var decoded, out var error), error);
+            Network.Send(from.Id.Address, message with { Message = decoded }, NowMs);
         }
     }
 

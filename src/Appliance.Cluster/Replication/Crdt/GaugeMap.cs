@@ -24,6 +24,12 @@ internal sealed class GaugeMap : IDeltaCrdt<GaugeMap>, IEquatable<GaugeMap>
         Dropped = dropped;
     }
 
+    /// <summary>A map as received from a peer; gauges of dropped nodes are left out.</summary>
+    public static GaugeMap Create(
+        ImmutableSortedDictionary<ulong, ImmutableSortedDictionary<string, Gauge>> nodes,
+        ImmutableSortedSet<ulong> dropped) =>
+        new(nodes.RemoveRange(dropped), dropped);
+
     /// <summary>Gauges by owner uid, then by backend key.</summary>
     public ImmutableSortedDictionary<ulong, ImmutableSortedDictionary<string, Gauge>> Nodes { get; }
 
