@@ -14,7 +14,7 @@ namespace Appliance.Cluster.Replication;
 /// </summary>
 internal sealed class ReplicatedConnectionCounts : IConnectionCounts
 {
-    private readonly ulong _node;
+    private ulong _node;
     private readonly ConcurrentDictionary<string, StrongBox<long>> _local = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _dirty = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -64,6 +64,29 @@ internal sealed class ReplicatedConnectionCounts : IConnectionCounts
         lock (_lock)
         {
             _state = _state.Merge(remote);
+            Recount();
+        }
+    }
+
+    /// <summary>
+    /// This node became a new incarnation (membership re-joined under a new uid): its gauges are
+    /// republished under the new uid; the old one is dropped once membership declares it gone.
+    /// </summary>
+    public void ChangeNode(ulong node)
+    {
+        lock (_lock)
+        {
+            if (node == _node)
+            {
+                return;
+            }
+
+            _node = node;
+            foreach (var backend in _local.Keys)
+            {
+                _dirty.TryAdd(backend, 0);
+            }
+
             Recount();
         }
     }

@@ -14,7 +14,7 @@ namespace Appliance.Cluster.Replication;
 /// </summary>
 internal sealed class Replicator
 {
-    private readonly UniqueAddress _self;
+    private UniqueAddress _self;
     private readonly ReplicatedSessionStore _sessions;
     private readonly ReplicatedConnectionCounts _counts;
     private readonly ReplicatorOptions _options;
@@ -39,11 +39,17 @@ internal sealed class Replicator
     public bool IsSynced { get; private set; }
 
     /// <summary>
-    /// The current Up members other than this node, and the incarnations that are Down or Removed:
-    /// their gauges are dropped everywhere.
+    /// This node's current incarnation, the live members to replicate with (this node may be among
+    /// them) and the incarnations that are Down or Removed: their gauges are dropped everywhere.
     /// </summary>
-    public void SetMembers(IEnumerable<UniqueAddress> upPeers, IEnumerable<ulong> downOrRemoved)
+    public void SetMembers(UniqueAddress self, IEnumerable<UniqueAddress> upPeers, IEnumerable<ulong> downOrRemoved)
     {
+        if (self.Uid != _self.Uid)
+        {
+            _self = self;
+            _counts.ChangeNode(self.Uid);
+        }
+
         _peers = [.. upPeers.Where(p => p.Uid != _self.Uid).OrderBy(p => p)];
         foreach (var uid in downOrRemoved)
         {

@@ -9,8 +9,8 @@ internal sealed record ReplicatorOptions
     /// <summary>Each node sends its digest to one peer (round robin) this often.</summary>
     public int DigestIntervalMs { get; init; } = 500;
 
-    /// <summary>Session entries per message at most, so no frame is huge.</summary>
-    public int MaxEntriesPerMessage { get; init; } = 2_000;
+    /// <summary>Session entries per message at most: 500 of the largest allowed keys and backends still fit a 1 MiB frame.</summary>
+    public int MaxEntriesPerMessage { get; init; } = 500;
 
     /// <summary>A syncing node asks another peer when no full state arrived within this.</summary>
     public int SyncRetryMs { get; init; } = 2_000;

@@ -37,8 +37,10 @@ internal static class NodeHost
         builder.Configuration.AddEnvironmentVariables("APPLIANCE_");
         ConfigureLogging(builder, minimumLevel);
 
-        builder.Services.AddApplianceProxy();
+        // The cluster first: with a Cluster section it registers the replicated session store and
+        // connection counts, and the proxy's TryAdd keeps them instead of the single-node ones.
         ClusterComposition.AddCluster(builder.Services, config);
+        builder.Services.AddApplianceProxy();
         // Listeners are bound once from the starting configuration (the server's options may be
         // built before the proxy applies it); certificates are picked per handshake, so they follow reloads.
         builder.Services.AddOptions<KestrelServerOptions>()

@@ -59,7 +59,7 @@ internal sealed class SimReplicas
             var running = Running;
             foreach (var node in running)
             {
-                node.Replicator.SetMembers(running.Select(n => n.Id), _down);
+                node.Replicator.SetMembers(node.Id, running.Select(n => n.Id), _down);
                 Send(node, node.Replicator.Tick(NowMs));
             }
 
