@@ -11,6 +11,8 @@ namespace Appliance.Cluster.Replication;
 /// </summary>
 internal sealed class ReplicatedSessionStore : ISessionStore
 {
+    private const long HorizonStepMs = 10_000;
+
     private readonly SessionShard[] _shards;
     private readonly HlcSource _clock;
     private readonly TimeProvider _time;
@@ -110,11 +112,23 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     /// <summary>The whole state of one shard, for anti-entropy and full-state transfer.</summary>
     public LwwMap<SessionValue> ShardState(int shardIndex) => _shards[shardIndex].State;
 
-    /// <summary>Forgets expired sessions and tombstones older than the grace; returns how many sessions expired.</summary>
+    /// <summary>
+    /// Digest of one shard as of the current sweep horizon, so two replicas that swept at
+    /// different moments, but within the same horizon step, still agree.
+    /// </summary>
+    public ulong ShardDigest(int shardIndex)
+    {
+        var (horizon, tombstoneHorizon) = Horizons(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon);
+    }
+
+    /// <summary>
+    /// Forgets sessions expired before the current horizon step and tombstones older than the grace
+    /// before it; returns how many sessions were forgotten.
+    /// </summary>
     public int Sweep(DateTimeOffset now)
     {
-        var nowMs = now.ToUnixTimeMilliseconds();
-        var horizon = new Hlc(nowMs - (long)_options.TombstoneGrace.TotalMilliseconds, 0, 0);
+        var (horizon, tombstoneHorizon) = Horizons(now.ToUnixTimeMilliseconds());
         var expired = 0;
         foreach (var shard in _shards)
         {
@@ -123,18 +137,28 @@ internal sealed class ReplicatedSessionStore : ISessionStore
                 var state = shard.State;
                 foreach (var (key, entry) in shard.State.Entries)
                 {
-                    if (!entry.IsTombstone && entry.Value.IsExpired(nowMs))
+                    if (!entry.IsTombstone && entry.Value.ExpiresAtMs < horizon)
                     {
                         state = state.Forget(key);
                         expired++;
                     }
                 }
 
-                shard.State = state.PruneTombstones(horizon);
+                shard.State = state.PruneTombstones(new Hlc(tombstoneHorizon, 0, 0));
             }
         }
 
         return expired;
+    }
+
+    /// <summary>
+    /// Sweeping and digests move in coarse steps of <see cref="HorizonStepMs"/>, so replicas
+    /// agree on what is swept except right at a step (lookups still honour exact expiry).
+    /// </summary>
+    private (long Sessions, long Tombstones) Horizons(long nowMs)
+    {
+        var horizon = nowMs - (nowMs % HorizonStepMs);
+        return (horizon, horizon - (long)_options.TombstoneGrace.TotalMilliseconds);
     }
 
     private bool Find(string key, DateTimeOffset now, bool refresh, out SessionEntry entry)

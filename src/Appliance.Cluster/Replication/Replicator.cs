@@ -83,7 +83,7 @@ internal sealed class Replicator
         {
             _nextDigestMs = nowMs + _options.DigestIntervalMs;
             var peer = _peers[_digestTurn++ % _peers.Count];
-            var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(s => StateDigest.Of(_sessions.ShardState(s))).ToList();
+            var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(_sessions.ShardDigest).ToList();
             outgoing.Add(To(peer, new ReplicaDigest(_self, hashes, StateDigest.Of(_counts.FullState()))));
         }
 
@@ -160,7 +160,7 @@ internal sealed class Replicator
         {
             var state = _sessions.ShardState(shard);
             var theirs = shard < digest.ShardHashes.Count ? digest.ShardHashes[shard] : 0;
-            if (StateDigest.Of(state) != theirs && state.Entries.Count > 0)
+            if (_sessions.ShardDigest(shard) != theirs && state.Entries.Count > 0)
             {
                 differing.Add(new ShardSlice(shard, state));
             }

@@ -11,11 +11,21 @@ internal static class StateDigest
     private const ulong Offset = 14695981039346656037UL;
     private const ulong Prime = 1099511628211UL;
 
-    public static ulong Of(LwwMap<SessionValue> shard)
+    /// <summary>
+    /// Hash of the entries still alive at <paramref name="horizonMs"/>: sessions expiring before it
+    /// and tombstones older than <paramref name="tombstoneHorizonMs"/> are left out, because
+    /// replicas sweep them at different moments and must not look different for it.
+    /// </summary>
+    public static ulong Of(LwwMap<SessionValue> shard, long horizonMs, long tombstoneHorizonMs)
     {
         var hash = Offset;
         foreach (var (key, entry) in shard.Entries)
         {
+            if (entry.IsTombstone ? entry.Timestamp.WallMs < tombstoneHorizonMs : entry.Value.ExpiresAtMs < horizonMs)
+            {
+                continue;
+            }
+
             hash = Mix(hash, key);
             hash = Mix(hash, (ulong)entry.Timestamp.WallMs);
             hash = Mix(hash, (ulong)entry.Timestamp.Logical);

@@ -107,6 +107,26 @@ public sealed class ReplicatedSessionStoreTests
     }
 
     [Fact]
+    public void ShardDigest_OneReplicaSweptExpiredSessionOtherNot_SameDigest()
+    {
+        var time = new FixedTimeProvider(T0);
+        var single = new ReplicationOptions { ShardCount = 1 };
+        var (a, b) = (Store(1, single, time), Store(2, single, time));
+        a.Put("short", "b1", TimeSpan.FromSeconds(5), T0);
+        a.Put("long", "b2", TimeSpan.FromHours(1), T0);
+        Ship(a, b);
+        time.Now = T0.AddSeconds(25);
+
+        a.Sweep(time.Now);
+
+        Assert.Single(a.ShardState(0).Entries);
+        Assert.Equal(2, b.ShardState(0).Entries.Count);
+        Assert.Equal(a.ShardDigest(0), b.ShardDigest(0));
+        b.Put("long", "b3", TimeSpan.FromHours(1), time.Now);
+        Assert.NotEqual(a.ShardDigest(0), b.ShardDigest(0));
+    }
+
+    [Fact]
     public void KeysSpreadOverShards_NoShardHoldsMostOfThem()
     {
         var store = Store(1, new ReplicationOptions { ShardCount = 16 });
@@ -118,8 +138,8 @@ public sealed class ReplicatedSessionStoreTests
         Assert.All(Enumerable.Range(0, 16), s => Assert.InRange(store.ShardState(s).LiveCount, 50, 150));
     }
 
-    private static ReplicatedSessionStore Store(ulong node, ReplicationOptions? options = null) =>
-        new(new HlcSource(node), options ?? new ReplicationOptions { ShardCount = 4 }, new FixedTimeProvider(T0));
+    private static ReplicatedSessionStore Store(ulong node, ReplicationOptions? options = null, TimeProvider? time = null) =>
+        new(new HlcSource(node), options ?? new ReplicationOptions { ShardCount = 4 }, time ?? new FixedTimeProvider(T0));
 
     private static void Ship(ReplicatedSessionStore from, ReplicatedSessionStore to)
     {
