@@ -127,6 +127,18 @@ public sealed class ReplicatedSessionStoreTests
     }
 
     [Fact]
+    public void KeyShard_HexAndSequentialKeys_SpreadEvenlyOver64Shards()
+    {
+        var shards = new int[64];
+        for (var i = 0; i < 64_000; i++)
+        {
+            shards[KeyShard.Of(i % 2 == 0 ? $"http/web/{i:x8}{i:x8}" : $"tcp/db/10.0.{i / 256 % 256}.{i % 256}:{i}", 64)]++;
+        }
+
+        Assert.All(shards, count => Assert.InRange(count, 800, 1_200));
+    }
+
+    [Fact]
     public void KeysSpreadOverShards_NoShardHoldsMostOfThem()
     {
         var store = Store(1, new ReplicationOptions { ShardCount = 16 });
