@@ -38,6 +38,12 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
 
     public ClusterView Current => _view;
 
+    /// <summary>Replicated state driven by this loop; null when only membership runs.</summary>
+    internal ReplicationDriver? Replication { get; init; }
+
+    /// <summary>True once replicated state was pulled from a peer (or the node is alone); true when nothing is replicated.</summary>
+    public bool IsStateSynced => Replication?.IsSynced ?? true;
+
     public event Action<ClusterView>? Changed;
 
     public TransportStats TransportStats => _transport.Stats;
@@ -63,7 +69,23 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
             {
                 while (_transport.Incoming.TryRead(out var inbound))
                 {
+                    if (Replication is { } replication && ReplicationDriver.Handles(inbound.Message))
+                    {
+                        // Addressed to an older incarnation of this node: its view of us is stale, ignore it.
+                        if (inbound.ToUid == 0 || inbound.ToUid == _core.Self.Uid)
+                        {
+                            Send(replication.Receive(inbound.Message));
+                        }
+
+                        continue;
+                    }
+
                     Send(_core.Receive(inbound.Message, inbound.ToUid, NowMs));
+                }
+
+                if (Replication is { } replicator)
+                {
+                    Send(replicator.Tick(_core, NowMs));
                 }
 
                 if (_leaveRequested)

@@ -28,6 +28,9 @@ internal sealed partial class WireDecoder
         P.Envelope.MessageOneofCase.Join => Join(envelope.Join),
         P.Envelope.MessageOneofCase.Welcome => Welcome(envelope.Welcome),
         P.Envelope.MessageOneofCase.Leave => Leave(envelope.Leave),
+        P.Envelope.MessageOneofCase.ReplicaData => ReplicaData(envelope.ReplicaData),
+        P.Envelope.MessageOneofCase.ReplicaDigest => ReplicaDigest(envelope.ReplicaDigest),
+        P.Envelope.MessageOneofCase.ReplicaSyncRequest => ReplicaSyncRequest(envelope.ReplicaSyncRequest),
         _ => Fail<ClusterMessage>("envelope", "carries no message this node knows (empty, or from a newer version)"),
     };
 

@@ -1,5 +1,6 @@
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
+using Appliance.Cluster.Replication.Messages;
 using P = Appliance.Cluster.Wire.Proto;
 
 namespace Appliance.Cluster.Wire;
@@ -8,7 +9,7 @@ namespace Appliance.Cluster.Wire;
 /// Domain messages to their protobuf form. Unordered collections are written sorted by uid, so one
 /// message always has one encoding (golden-bytes tests rely on it).
 /// </summary>
-internal static class WireEncoder
+internal static partial class WireEncoder
 {
     public static P.Envelope ToEnvelope(ClusterMessage message) => message switch
     {
@@ -21,12 +22,16 @@ internal static class WireEncoder
         Join m => new P.Envelope { Join = new P.Join { From = Id(m.From), Name = m.Name } },
         Welcome m => new P.Envelope { Welcome = new P.Welcome { From = Id(m.From), Gossip = Gossip(m.Gossip) } },
         Leave m => new P.Envelope { Leave = new P.Leave { From = Id(m.From) } },
+        ReplicaData m => new P.Envelope { ReplicaData = Data(m) },
+        ReplicaDigest m => new P.Envelope { ReplicaDigest = Digest(m) },
+        ReplicaSyncRequest m => new P.Envelope { ReplicaSyncRequest = new P.ReplicaSyncRequest { From = Id(m.From) } },
         _ => throw new ArgumentException($"{message.GetType().Name} has no wire form; add it to cluster.proto and WireEncoder", nameof(message)),
     };
 
     /// <summary>Whether <see cref="ToEnvelope"/> knows this kind of message.</summary>
     public static bool CanEncode(ClusterMessage message) =>
-        message is Heartbeat or HeartbeatAck or GossipStatus or GossipEnvelope or InitJoin or InitJoinAck or Join or Welcome or Leave;
+        message is Heartbeat or HeartbeatAck or GossipStatus or GossipEnvelope or InitJoin or InitJoinAck or Join or Welcome or Leave
+            or ReplicaData or ReplicaDigest or ReplicaSyncRequest;
 
     public static P.Address Address(NodeAddress address) => new() { Host = address.Host, Port = (uint)address.Port };
 

@@ -14,4 +14,12 @@ internal static class WireLimits
     public const int MaxVersionEntries = 10_000;
     public const int MaxSeen = 10_000;
     public const int MaxTombstones = 100_000;
+    public const int MaxShards = 4_096;
+    public const int MaxSessionEntries = 10_000;
+    public const int MaxSessionKeyLength = 512;
+    public const int MaxBackendLength = 512;
+    public const long MaxIdleTimeoutMs = 10L * 365 * 24 * 3600 * 1000;
+    public const int MaxGaugeNodes = 1_000;
+    public const int MaxGaugesPerNode = 10_000;
+    public const int MaxDroppedNodes = 100_000;
 }

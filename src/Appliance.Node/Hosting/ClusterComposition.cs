@@ -1,8 +1,10 @@
 using Appliance.Cluster.FailureDetection;
 using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;
+using Appliance.Cluster.Replication;
 using Appliance.Cluster.Transport;
 using Appliance.Core.Configuration;
+using Appliance.Core.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -40,15 +42,27 @@ internal static class ClusterComposition
             SeedJoinTimeout = options.SeedJoinTimeout,
         };
 
+        // Registered before the proxy, whose TryAdd then keeps these replicated stores.
+        services.AddSingleton(_ => new ClusterCore(advertise, config.Node.Name, seeds, membership, new Random()));
+        services.AddSingleton(sp => new HlcSource(sp.GetRequiredService<ClusterCore>().Self.Uid));
+        services.AddSingleton(sp => new ReplicatedSessionStore(sp.GetRequiredService<HlcSource>(), new ReplicationOptions(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new ReplicatedConnectionCounts(sp.GetRequiredService<ClusterCore>().Self.Uid));
+        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<ReplicatedSessionStore>());
+        services.AddSingleton<IConnectionCounts>(sp => sp.GetRequiredService<ReplicatedConnectionCounts>());
         services.AddSingleton(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             var transport = new TcpClusterTransport(bind, key, new TcpTransportOptions { MaxFrameSize = options.MaxFrameSize }, time,
                 loggers.CreateLogger("Appliance.Cluster.Transport"));
-            var core = new ClusterCore(advertise, config.Node.Name, seeds, membership, new Random());
+            var core = sp.GetRequiredService<ClusterCore>();
+            var sessions = sp.GetRequiredService<ReplicatedSessionStore>();
+            var replicator = new Replicator(core.Self, sessions, sp.GetRequiredService<ReplicatedConnectionCounts>(), new ReplicatorOptions());
             Appliance.Cluster.Hosting.ClusterLog.Starting(loggers.CreateLogger("Appliance.Cluster"), core.Self.ToString(), bind.ToString(), string.Join(", ", seeds));
-            return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>());
+            return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>())
+            {
+                Replication = new ReplicationDriver(replicator, sessions, time),
+            };
         });
         services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterService>());

@@ -39,8 +39,10 @@ internal static class NodeHost
         builder.Configuration.AddEnvironmentVariables("APPLIANCE_");
         ConfigureLogging(builder, minimumLevel);
 
-        builder.Services.AddApplianceProxy();
+        // The cluster first: with a Cluster section it registers the replicated session store and
+        // connection counts, and the proxy's TryAdd keeps them instead of the single-node ones.
         ClusterComposition.AddCluster(builder.Services, config);
+        builder.Services.AddApplianceProxy();
         builder.Services.AddApplianceTcp();
         if (config.Listeners.Count == 0)
         {

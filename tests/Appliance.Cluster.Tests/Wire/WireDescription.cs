@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Text;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
+using Appliance.Cluster.Replication.Crdt;
+using Appliance.Cluster.Replication.Messages;
 
 namespace Appliance.Tests.Wire;
 
@@ -23,6 +25,9 @@ internal static class WireDescription
         Join m => $"Join {Id(m.From)} '{m.Name}'",
         Welcome m => $"Welcome {Id(m.From)} {Of(m.Gossip)}",
         Leave m => $"Leave {Id(m.From)}",
+        ReplicaData m => $"ReplicaData {Id(m.From)} {m.Kind} sessions[{string.Join("; ", m.Sessions.Select(Slice))}] gauges[{(m.Gauges is null ? "none" : Gauges(m.Gauges))}]",
+        ReplicaDigest m => $"ReplicaDigest {Id(m.From)} [{string.Join(", ", m.ShardHashes.Select(h => h.ToString("x", CultureInfo.InvariantCulture)))}] {m.GaugeHash:x}",
+        ReplicaSyncRequest m => $"ReplicaSyncRequest {Id(m.From)}",
         _ => throw new ArgumentException(message.GetType().Name),
     };
 
@@ -48,6 +53,14 @@ internal static class WireDescription
             .Append("]}");
         return text.ToString();
     }
+
+    private static string Slice(ShardSlice slice) =>
+        $"{slice.Shard}: " + string.Join(", ", slice.Entries.Entries.Select(e =>
+            $"'{e.Key}' {e.Value.Timestamp} {(e.Value.IsTombstone ? "tomb" : $"'{e.Value.Value.Backend}' {e.Value.Value.LastSeenMs} {e.Value.Value.IdleTimeoutMs}")}"));
+
+    private static string Gauges(GaugeMap g) =>
+        "dropped(" + string.Join(", ", g.Dropped.Select(d => d.ToString("x", CultureInfo.InvariantCulture))) + ") "
+        + string.Join("; ", g.Nodes.Select(n => $"{n.Key:x}: " + string.Join(", ", n.Value.Select(v => $"'{v.Key}'={v.Value.Value}v{v.Value.Version}"))));
 
     private static string Id(UniqueAddress id) => $"[{id.Address.Host}]:{id.Address.Port}#{id.Uid:x}";
 

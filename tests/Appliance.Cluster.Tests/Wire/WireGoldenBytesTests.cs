@@ -1,6 +1,9 @@
 using System.Collections.Immutable;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
+using Appliance.Cluster.Replication;
+using Appliance.Cluster.Replication.Crdt;
+using Appliance.Cluster.Replication.Messages;
 using Appliance.Cluster.Wire;
 
 namespace Appliance.Tests.Wire;
@@ -45,6 +48,11 @@ public sealed class WireGoldenBytesTests
             + "0162180112230A140908070605040302011118171615141312112001120B09080706050403020110011A0D0A0B090807"
             + "0605040302011002220808070605040302012A0C09282726252423222110E807" },
         { "leave", "4A1A0A180A0D0A0831302E302E302E31108A3E110807060504030201" },
+        { "replica_data",
+            "525F0A180A0D0A0831302E302E302E31108A3E11080706050403020110011A210803121D0A016B120E08E80710011908"
+            + "0706050403020122016228E80730B0EA01221E0A1209080706050403020112070A01621002180112081817161514131211" },
+        { "replica_digest", "5A350A180A0D0A0831302E302E302E31108A3E110807060504030201121001000000000000000200000000000000190300000000000000" },
+        { "replica_sync_request", "621A0A180A0D0A0831302E302E302E31108A3E110807060504030201" },
     };
 
     private static ClusterMessage Sample(string kind) => kind switch
@@ -58,6 +66,13 @@ public sealed class WireGoldenBytesTests
         "join" => new Join(From, "a"),
         "welcome" => new Welcome(From, SmallGossip),
         "leave" => new Leave(From),
+        "replica_data" => new ReplicaData(
+            From,
+            ReplicaDataKind.Delta,
+            [new ShardSlice(3, LwwMap<SessionValue>.Empty.Put("k", new SessionValue("b", 1000, 30_000), new Hlc(1000, 1, From.Uid)).State)],
+            GaugeMap.Empty.Set(From.Uid, "b", 2).State.DropNode(Other.Uid).State),
+        "replica_digest" => new ReplicaDigest(From, [1, 2], 3),
+        "replica_sync_request" => new ReplicaSyncRequest(From),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

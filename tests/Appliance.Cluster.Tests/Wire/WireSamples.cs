@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using System.Text;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
+using Appliance.Cluster.Replication.Messages;
 
 namespace Appliance.Tests.Wire;
 
 /// <summary>Valid messages of every kind, drawn from a seeded <see cref="Random"/>, with the awkward corners included.</summary>
 internal static class WireSamples
 {
-    public const int Kinds = 9;
+    public const int Kinds = 12;
 
     private static readonly string[] Hosts =
     [
@@ -29,6 +30,9 @@ internal static class WireSamples
         6 => new Join(Id(r), Text(r, allowEmpty: true, 255)),
         7 => new Welcome(Id(r), Gossip(r)),
         8 => new Leave(Id(r)),
+        9 => ReplicaSamples.Data(r),
+        10 => new ReplicaDigest(Id(r), [.. Enumerable.Range(0, r.Next(0, 70)).Select(_ => (ulong)r.NextInt64())], (ulong)r.NextInt64()),
+        11 => new ReplicaSyncRequest(Id(r)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -24,6 +24,11 @@ internal sealed class ClusterNodes : IDisposable
 
     public string KeyFile { get; }
 
+    /// <summary>Adjusts each node's configuration before it is written (node index, config tree).</summary>
+    public Action<int, JsonObject>? Customize { get; set; }
+
+    public Uri HttpUrl(int index) => new($"http://127.0.0.1:{_httpPorts[index].ToString(CultureInfo.InvariantCulture)}/");
+
     public DaemonProcess this[int index] => _processes[index] ?? throw new InvalidOperationException($"node {index} not running");
 
     public static string NewKey() => Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
@@ -60,6 +65,7 @@ internal sealed class ClusterNodes : IDisposable
                 ["Clusters"] = new JsonObject { ["c"] = new JsonObject { ["Destinations"] = new JsonObject { ["d"] = new JsonObject { ["Address"] = "http://127.0.0.1:9/" } } } },
             },
         };
+        Customize?.Invoke(index, config);
         var path = Path.Combine(_dir, $"{Name(index)}.json");
         File.WriteAllText(path, config.ToJsonString());
         return path;

@@ -1,0 +1,209 @@
+using Appliance.Cluster.Replication.Crdt;
+using Appliance.Core.State;
+
+namespace Appliance.Cluster.Replication;
+
+/// <summary>
+/// The sticky-session table shared by the cluster: key shards of <see cref="LwwMap{T}"/> on this
+/// node's hybrid clock. Local writes (pins, refreshes, removals, evictions) queue deltas that the
+/// replicator drains; what peers send is joined in with <see cref="MergeRemote"/>. Expired sessions
+/// are dropped by every replica alone (expiry follows from the value), so they need no tombstone.
+/// </summary>
+internal sealed class ReplicatedSessionStore : ISessionStore
+{
+    private const long HorizonStepMs = 10_000;
+
+    private readonly SessionShard[] _shards;
+    private readonly HlcSource _clock;
+    private readonly TimeProvider _time;
+    private readonly ReplicationOptions _options;
+    private readonly int _perShardMax;
+    private long _evicted;
+
+    public ReplicatedSessionStore(HlcSource clock, ReplicationOptions options, TimeProvider time)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ShardCount, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSessions, options.ShardCount);
+        _clock = clock;
+        _time = time;
+        _options = options;
+        _perShardMax = options.MaxSessions / options.ShardCount;
+        _shards = [.. Enumerable.Range(0, options.ShardCount).Select(_ => new SessionShard())];
+    }
+
+    public int ShardCount => _shards.Length;
+
+    /// <summary>Live sessions, expired ones included until swept or looked up.</summary>
+    public int Count => _shards.Sum(s => s.State.LiveCount);
+
+    /// <summary>Sessions dropped because the table was full.</summary>
+    public long Evicted => Interlocked.Read(ref _evicted);
+
+    public bool TryGet(string key, DateTimeOffset now, out SessionEntry entry) => Find(key, now, refresh: true, out entry);
+
+    public bool TryPeek(string key, DateTimeOffset now, out SessionEntry entry) => Find(key, now, refresh: false, out entry);
+
+    public void Put(string key, string backend, TimeSpan idleTimeout, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var shard = ShardOf(key);
+        lock (shard.Lock)
+        {
+            var value = new SessionValue(backend, nowMs, (long)idleTimeout.TotalMilliseconds);
+            shard.Write(shard.State.Put(key, value, _clock.Next(nowMs)));
+            if (shard.State.LiveCount > _perShardMax)
+            {
+                EvictOldest(shard, nowMs);
+            }
+        }
+    }
+
+    public bool Remove(string key)
+    {
+        var shard = ShardOf(key);
+        lock (shard.Lock)
+        {
+            if (!shard.State.TryGetValue(key, out _))
+            {
+                return false;
+            }
+
+            shard.Write(shard.State.Remove(key, _clock.Next(_time.GetUtcNow().ToUnixTimeMilliseconds())));
+            return true;
+        }
+    }
+
+    /// <summary>Takes the local deltas queued since the last call, per shard.</summary>
+    public IReadOnlyList<(int Shard, LwwMap<SessionValue> Delta)> DrainDeltas()
+    {
+        var drained = new List<(int, LwwMap<SessionValue>)>();
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            var shard = _shards[i];
+            lock (shard.Lock)
+            {
+                if (shard.Pending is { } pending)
+                {
+                    drained.Add((i, pending));
+                    shard.Pending = null;
+                }
+            }
+        }
+
+        return drained;
+    }
+
+    /// <summary>Joins a delta or a full shard state from a peer; the clock moves past its writes.</summary>
+    public void MergeRemote(int shardIndex, LwwMap<SessionValue> remote)
+    {
+        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        foreach (var entry in remote.Entries.Values)
+        {
+            _clock.Observe(entry.Timestamp, nowMs);
+        }
+
+        var shard = _shards[shardIndex];
+        lock (shard.Lock)
+        {
+            shard.State = shard.State.Merge(remote);
+        }
+    }
+
+    /// <summary>The whole state of one shard, for anti-entropy and full-state transfer.</summary>
+    public LwwMap<SessionValue> ShardState(int shardIndex) => _shards[shardIndex].State;
+
+    /// <summary>
+    /// Digest of one shard as of the current sweep horizon, so two replicas that swept at
+    /// different moments, but within the same horizon step, still agree.
+    /// </summary>
+    public ulong ShardDigest(int shardIndex)
+    {
+        var (horizon, tombstoneHorizon) = Horizons(_time.GetUtcNow().ToUnixTimeMilliseconds());
+        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon);
+    }
+
+    /// <summary>
+    /// Forgets sessions expired before the current horizon step and tombstones older than the grace
+    /// before it; returns how many sessions were forgotten.
+    /// </summary>
+    public int Sweep(DateTimeOffset now)
+    {
+        var (horizon, tombstoneHorizon) = Horizons(now.ToUnixTimeMilliseconds());
+        var expired = 0;
+        foreach (var shard in _shards)
+        {
+            lock (shard.Lock)
+            {
+                var state = shard.State;
+                foreach (var (key, entry) in shard.State.Entries)
+                {
+                    if (!entry.IsTombstone && entry.Value.ExpiresAtMs < horizon)
+                    {
+                        state = state.Forget(key);
+                        expired++;
+                    }
+                }
+
+                shard.State = state.PruneTombstones(new Hlc(tombstoneHorizon, 0, 0));
+            }
+        }
+
+        return expired;
+    }
+
+    /// <summary>
+    /// Sweeping and digests move in coarse steps of <see cref="HorizonStepMs"/>, so replicas
+    /// agree on what is swept except right at a step (lookups still honour exact expiry).
+    /// </summary>
+    private (long Sessions, long Tombstones) Horizons(long nowMs)
+    {
+        var horizon = nowMs - (nowMs % HorizonStepMs);
+        return (horizon, horizon - (long)_options.TombstoneGrace.TotalMilliseconds);
+    }
+
+    private bool Find(string key, DateTimeOffset now, bool refresh, out SessionEntry entry)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var shard = ShardOf(key);
+        if (!shard.State.TryGetValue(key, out var value) || value.IsExpired(nowMs))
+        {
+            entry = default;
+            return false;
+        }
+
+        // Refreshing on every hit would be a replicated write per request; a coarse step keeps the TTL honest.
+        if (refresh && nowMs - value.LastSeenMs > value.IdleTimeoutMs / 16)
+        {
+            lock (shard.Lock)
+            {
+                if (shard.State.TryGetValue(key, out var current) && current == value)
+                {
+                    value = value with { LastSeenMs = nowMs };
+                    shard.Write(shard.State.Put(key, value, _clock.Next(nowMs)));
+                }
+            }
+        }
+
+        entry = value.ToEntry();
+        return true;
+    }
+
+    private void EvictOldest(SessionShard shard, long nowMs)
+    {
+        // Evict a tenth at once so a full table does not pay a scan per new session.
+        var excess = shard.State.LiveCount - _perShardMax + Math.Max(1, _perShardMax / 10);
+        var oldest = shard.State.Entries
+            .Where(e => !e.Value.IsTombstone)
+            .OrderBy(e => e.Value.Value.LastSeenMs)
+            .Take(excess)
+            .Select(e => e.Key)
+            .ToList();
+        foreach (var key in oldest)
+        {
+            shard.Write(shard.State.Remove(key, _clock.Next(nowMs)));
+            Interlocked.Increment(ref _evicted);
+        }
+    }
+
+    private SessionShard ShardOf(string key) => _shards[KeyShard.Of(key, _shards.Length)];
+}

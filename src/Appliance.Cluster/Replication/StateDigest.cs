@@ -1,0 +1,87 @@
+using Appliance.Cluster.Replication.Crdt;
+
+namespace Appliance.Cluster.Replication;
+
+/// <summary>
+/// Order-dependent 64-bit FNV-1a hashes of replicated states; both are sorted, so equal states
+/// hash equally on every node. Not cryptographic: frames are already authenticated.
+/// </summary>
+internal static class StateDigest
+{
+    private const ulong Offset = 14695981039346656037UL;
+    private const ulong Prime = 1099511628211UL;
+
+    /// <summary>
+    /// Hash of the entries still alive at <paramref name="horizonMs"/>: sessions expiring before it
+    /// and tombstones older than <paramref name="tombstoneHorizonMs"/> are left out, because
+    /// replicas sweep them at different moments and must not look different for it.
+    /// </summary>
+    public static ulong Of(LwwMap<SessionValue> shard, long horizonMs, long tombstoneHorizonMs)
+    {
+        var hash = Offset;
+        foreach (var (key, entry) in shard.Entries)
+        {
+            if (entry.IsTombstone ? entry.Timestamp.WallMs < tombstoneHorizonMs : entry.Value.ExpiresAtMs < horizonMs)
+            {
+                continue;
+            }
+
+            hash = Mix(hash, key);
+            hash = Mix(hash, (ulong)entry.Timestamp.WallMs);
+            hash = Mix(hash, (ulong)entry.Timestamp.Logical);
+            hash = Mix(hash, entry.Timestamp.Node);
+            hash = Mix(hash, entry.IsTombstone ? 1UL : 0UL);
+            if (!entry.IsTombstone)
+            {
+                hash = Mix(hash, entry.Value.Backend);
+                hash = Mix(hash, (ulong)entry.Value.LastSeenMs);
+                hash = Mix(hash, (ulong)entry.Value.IdleTimeoutMs);
+            }
+        }
+
+        return hash;
+    }
+
+    public static ulong Of(GaugeMap gauges)
+    {
+        var hash = Offset;
+        foreach (var dropped in gauges.Dropped)
+        {
+            hash = Mix(hash, dropped);
+        }
+
+        foreach (var (node, entries) in gauges.Nodes)
+        {
+            hash = Mix(hash, node);
+            foreach (var (backend, gauge) in entries)
+            {
+                hash = Mix(hash, backend);
+                hash = Mix(hash, (ulong)gauge.Value);
+                hash = Mix(hash, gauge.Version);
+            }
+        }
+
+        return hash;
+    }
+
+    private static ulong Mix(ulong hash, ulong value)
+    {
+        for (var i = 0; i < 8; i++)
+        {
+            hash = unchecked((hash ^ (byte)(value >> (8 * i))) * Prime);
+        }
+
+        return hash;
+    }
+
+    private static ulong Mix(ulong hash, string value)
+    {
+        foreach (var c in value)
+        {
+            hash = unchecked((hash ^ c) * Prime);
+        }
+
+        // Length too, so ("ab","c") and ("a","bc") differ.
+        return Mix(hash, (ulong)value.Length);
+    }
+}
