@@ -39,6 +39,13 @@ internal static class NodeHost
 
         builder.Services.AddApplianceProxy();
         ClusterComposition.AddCluster(builder.Services, config);
+        if (config.Vips.Count > 0)
+        {
+            // Registered after the cluster, so on shutdown it stops (and drops its addresses) first.
+            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Vips.VipService>());
+        }
+
         // Listeners are bound once from the starting configuration (the server's options may be
         // built before the proxy applies it); certificates are picked per handshake, so they follow reloads.
         builder.Services.AddOptions<KestrelServerOptions>()
