@@ -27,6 +27,9 @@ public sealed record ApplianceConfig
     /// <summary>Membership with the other balancer nodes; null runs a single node.</summary>
     public NodeClusterOptions? Cluster { get; init; }
 
+    /// <summary>Virtual IPs the balancer nodes hand between them; empty holds none.</summary>
+    public IReadOnlyList<VipOptions> Vips { get; init; } = [];
+
     /// <summary>
     /// The routes and clusters, in YARP's own <c>ReverseProxy</c> schema. Core reads only the parts
     /// it validates; the proxy binds the raw JSON to YARP's types so every YARP key keeps working.

@@ -42,6 +42,13 @@ internal static class NodeHost
         // The cluster first: with a Cluster section it registers the replicated session store and
         // connection counts, and the proxy's TryAdd keeps them instead of the single-node ones.
         ClusterComposition.AddCluster(builder.Services, config);
+        if (config.Vips.Count > 0)
+        {
+            // Registered after the cluster, so on shutdown it stops (and drops its addresses) first.
+            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>()));
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Vips.VipService>());
+        }
+
         builder.Services.AddApplianceProxy();
         builder.Services.AddApplianceTcp();
         if (config.Listeners.Count == 0)

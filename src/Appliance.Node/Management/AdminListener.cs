@@ -50,6 +50,12 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
                 services.AddSingleton<IClusterView>(new ClusterMembersView(cluster));
                 services.AddSingleton<IMetricsSource>(new ClusterMetricsSource(cluster));
             }
+
+            if (node.GetService<Vips.VipService>() is { } vips)
+            {
+                services.AddSingleton<IVipView>(new VipStatusView(vips));
+                services.AddSingleton<IMetricsSource>(new VipMetricsSource(vips));
+            }
         });
         try
         {

@@ -109,7 +109,7 @@ public sealed class ConfigLoaderErrorTests(TempCertificates certificates) : ICla
             At(Listener(root), "Tls")["MinimumProtocol"] = "Tls11";
             At(root, "AccessLog")["Enabled"] = "sometimes";
             Rename(At(root, "Admin"), "TokenFile", "TokenFiel");
-            root["Vips"] = new JsonArray();
+            root["Vips"] = new JsonArray(new JsonObject { ["Address"] = "198.18.0.10", ["Interface"] = "eth0", ["Priorities"] = new JsonObject { ["lb1"] = 100 } });
             At(WebBalancing(root), "HealthCheck")["ExpectedStatus"] = "700";
             At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCookie";
             At(Destination(root), "Metadata")["Weight"] = "300";
@@ -127,7 +127,7 @@ public sealed class ConfigLoaderErrorTests(TempCertificates certificates) : ICla
                 "$.ReverseProxy.Clusters.web.Destinations.b1.Metadata.Weight",
                 "$.ReverseProxy.Clusters.web.SessionAffinity.Policy",
                 "$.ReverseProxy.Routes.api.ClusterId",
-                "$.Vips",
+                "$.Vips[0].Address",
             ],
             result.Errors.Select(e => e.Path).Order(StringComparer.Ordinal));
     }

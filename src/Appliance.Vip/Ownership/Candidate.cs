@@ -1,0 +1,44 @@
+namespace Appliance.Vip.Ownership;
+
+/// <summary>A member that may hold one VIP, with its rank inputs.</summary>
+internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims)
+{
+    /// <summary>
+    /// Positive when this ranks above <paramref name="other"/>. Releasing members rank below all others
+    /// (VRRP priority 0), then higher priority wins, then the ordinally smaller name, so every node
+    /// that sees the same members picks the same winner.
+    /// </summary>
+    public int CompareRank(Candidate other)
+    {
+        if (Releasing != other.Releasing)
+        {
+            return Releasing ? -1 : 1;
+        }
+
+        if (Priority != other.Priority)
+        {
+            return Priority.CompareTo(other.Priority);
+        }
+
+        return string.CompareOrdinal(other.Name, Name);
+    }
+
+    /// <summary>The candidates for <paramref name="vip"/> among <paramref name="members"/>, best first.</summary>
+    public static List<Candidate> Rank(VipDefinition vip, IReadOnlyList<VipMember> members)
+    {
+        var list = new List<Candidate>(members.Count);
+        foreach (var m in members)
+        {
+            var priority = vip.PriorityOf(m.Name) - m.PenaltyOn(vip.Name);
+
+            // A node whose tracking took its priority to zero is in fault, as in keepalived.
+            if (priority > 0)
+            {
+                list.Add(new(m.Name, priority, m.Releasing, m.ClaimsVip(vip.Name)));
+            }
+        }
+
+        list.Sort((a, b) => b.CompareRank(a));
+        return list;
+    }
+}

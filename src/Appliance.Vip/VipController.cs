@@ -1,0 +1,143 @@
+using Appliance.Vip.Ownership;
+
+namespace Appliance.Vip;
+
+/// <summary>
+/// Runs the ownership machine and turns its actions into driver calls and announcement bursts.
+/// Single-threaded (one tick at a time); readers take <see cref="Current"/>, swapped whole.
+/// </summary>
+internal sealed class VipController
+{
+    private readonly IReadOnlyList<VipDefinition> _vips;
+    private readonly Dictionary<string, VipDefinition> _byName;
+    private readonly IReadOnlyDictionary<string, AnnounceSchedule> _schedules;
+    private readonly IVipDriver _driver;
+    private readonly string _self;
+    private readonly Dictionary<string, long> _transitions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _addPending = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, VipSlot> _slots = new Dictionary<string, VipSlot>();
+    private volatile IReadOnlyList<VipStatus> _current = [];
+
+    public VipController(IReadOnlyList<VipDefinition> vips, IReadOnlyDictionary<string, AnnounceSettings> announce, IVipDriver driver, string self)
+    {
+        _vips = vips;
+        _byName = vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        _schedules = vips.ToDictionary(v => v.Name, v => new AnnounceSchedule(announce.TryGetValue(v.Name, out var a) ? a : AnnounceSettings.Default), StringComparer.Ordinal);
+        _driver = driver;
+        _self = self;
+    }
+
+    /// <summary>The VIPs as of the last tick.</summary>
+    public IReadOnlyList<VipStatus> Current => _current;
+
+    /// <summary>The VIPs this node holds now (what it claims to its peers).</summary>
+    public IReadOnlySet<string> Claims => _slots.Where(s => s.Value.Role == VipRole.Master).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>One tick; returns the transitions and failures to log, as text.</summary>
+    public List<string> Tick(IReadOnlyList<VipMember> members, DateTimeOffset now)
+    {
+        var log = new List<string>();
+        var (slots, actions) = VipOwnershipMachine.Step(_vips, _slots, new VipInput(_self, members, now));
+        _slots = slots;
+        foreach (var action in actions)
+        {
+            Apply(action, now, log);
+        }
+
+        foreach (var name in _addPending.ToList())
+        {
+            Record(name, _driver.Add(_byName[name]), log);
+        }
+
+        foreach (var (name, schedule) in _schedules)
+        {
+            foreach (var _ in schedule.Due(now))
+            {
+                _sent[name] = _sent.GetValueOrDefault(name) + _driver.Announce(_byName[name]);
+            }
+        }
+
+        Publish(members);
+        return log;
+    }
+
+    /// <summary>Takes every held address off (a graceful stop: the peers take over at once).</summary>
+    public void ReleaseAll()
+    {
+        foreach (var (name, slot) in _slots)
+        {
+            if (slot.Role == VipRole.Master)
+            {
+                _driver.Remove(_byName[name]);
+            }
+        }
+    }
+
+    private void Apply(VipAction action, DateTimeOffset now, List<string> log)
+    {
+        var vip = _byName[action.Vip];
+        switch (action.Kind)
+        {
+            case VipActionKind.AddAddress:
+                _transitions[vip.Name] = _transitions.GetValueOrDefault(vip.Name) + 1;
+                log.Add($"VIP {vip.Address}: master ({action.Reason})");
+                _addPending.Add(vip.Name);
+                Record(vip.Name, _driver.Add(vip), log);
+                break;
+            case VipActionKind.RemoveAddress:
+                _transitions[vip.Name] = _transitions.GetValueOrDefault(vip.Name) + 1;
+                log.Add($"VIP {vip.Address}: backup ({action.Reason})");
+                _addPending.Remove(vip.Name);
+                _schedules[vip.Name].Cancel(vip.Name);
+                if (_driver.Remove(vip) is { } error)
+                {
+                    _errors[vip.Name] = error;
+                    log.Add(error);
+                }
+
+                break;
+            case VipActionKind.Announce:
+                if (action.Reason.StartsWith("re-announce", StringComparison.Ordinal))
+                {
+                    log.Add($"VIP {vip.Address}: {action.Reason}");
+                }
+
+                _schedules[vip.Name].Start(vip.Name, vip.Interface, now);
+                break;
+            default:
+                throw new InvalidOperationException($"unknown action {action.Kind}");
+        }
+    }
+
+    private void Record(string name, string? error, List<string> log)
+    {
+        if (error is null)
+        {
+            _addPending.Remove(name);
+            _errors.Remove(name);
+        }
+        else if (_errors.GetValueOrDefault(name) != error)
+        {
+            _errors[name] = error;
+            log.Add(error);
+        }
+    }
+
+    private void Publish(IReadOnlyList<VipMember> members)
+    {
+        var selfMember = members.FirstOrDefault(m => m.Name == _self);
+        _current = _vips.Select(v =>
+        {
+            var slot = _slots.TryGetValue(v.Name, out var s) ? s : VipSlot.Initial;
+            var priorities = v.Priorities.ToDictionary(
+                p => p.Key,
+                p => p.Key == _self && selfMember is not null ? Math.Max(0, p.Value - selfMember.PenaltyOn(v.Name)) : p.Value,
+                StringComparer.Ordinal);
+            return new VipStatus(v.Address, v.Interface, slot.Owner, slot.Role, priorities,
+                slot.LastTransition == DateTimeOffset.MinValue ? null : slot.LastTransition, slot.Reason,
+                _transitions.GetValueOrDefault(v.Name), _sent.GetValueOrDefault(v.Name), _errors.GetValueOrDefault(v.Name));
+        }).ToList();
+    }
+}

@@ -1,0 +1,98 @@
+using Appliance.Vip;
+using Appliance.Vip.Ownership;
+
+namespace Appliance.Tests;
+
+public sealed class VipControllerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private static readonly VipDefinition Def = new("198.18.0.10/24", "198.18.0.10/24", "eth0",
+        new Dictionary<string, int> { ["a"] = 200, ["b"] = 100 }, true, TimeSpan.Zero);
+
+    private sealed class FakeDriver : IVipDriver
+    {
+        public List<string> Calls { get; } = [];
+
+        public string? FailAdd { get; set; }
+
+        public IReadOnlyList<string> RemoveStale(IReadOnlyList<VipDefinition> vips) => [];
+
+        public string? Add(VipDefinition vip)
+        {
+            Calls.Add("add");
+            return FailAdd;
+        }
+
+        public string? Remove(VipDefinition vip)
+        {
+            Calls.Add("remove");
+            return null;
+        }
+
+        public int Announce(VipDefinition vip)
+        {
+            Calls.Add("announce");
+            return 2;
+        }
+    }
+
+    private static VipController Controller(FakeDriver driver) =>
+        new([Def], new Dictionary<string, AnnounceSettings> { [Def.Name] = new(3, TimeSpan.FromMilliseconds(100), TimeSpan.Zero, TimeSpan.Zero) }, driver, "a");
+
+    [Fact]
+    public void Tick_Takeover_AddsThenAnnouncesTheBurstOverTicks()
+    {
+        var driver = new FakeDriver();
+        var c = Controller(driver);
+
+        var log = c.Tick([new("a"), new("b")], T0);
+        for (var ms = 50; ms <= 500; ms += 50)
+        {
+            c.Tick([new("a"), new("b")], T0.AddMilliseconds(ms));
+        }
+
+        Assert.Equal(["add", "announce", "announce", "announce"], driver.Calls);
+        Assert.Contains(log, l => l.Contains("master", StringComparison.Ordinal));
+        var status = Assert.Single(c.Current);
+        Assert.Equal(VipRole.Master, status.Role);
+        Assert.Equal(6, status.AnnouncementsSent);
+        Assert.Equal(1, status.Transitions);
+        Assert.Equal(["198.18.0.10/24"], c.Claims);
+    }
+
+    [Fact]
+    public void Tick_AddFails_ShownAndRetriedUntilItWorks()
+    {
+        var driver = new FakeDriver { FailAdd = "interface 'eth0' does not exist" };
+        var c = Controller(driver);
+
+        var log = c.Tick([new("a")], T0);
+        Assert.Contains("interface 'eth0' does not exist", log);
+        Assert.Equal("interface 'eth0' does not exist", c.Current[0].LastError);
+
+        driver.FailAdd = null;
+        c.Tick([new("a")], T0.AddMilliseconds(50));
+
+        Assert.Null(c.Current[0].LastError);
+        Assert.Equal(3, driver.Calls.Count(x => x == "add"));
+    }
+
+    [Fact]
+    public void Tick_LosesToBetterPeer_RemovesAndStopsAnnouncing()
+    {
+        var driver = new FakeDriver();
+        var c = Controller(driver);
+        c.Tick([new("a", new Dictionary<string, int> { [Def.Name] = 150 })], T0);
+
+        c.Tick([new("a", new Dictionary<string, int> { [Def.Name] = 150 }), new("b")], T0.AddMilliseconds(50));
+        for (var ms = 100; ms <= 500; ms += 50)
+        {
+            c.Tick([new("a", new Dictionary<string, int> { [Def.Name] = 150 }), new("b")], T0.AddMilliseconds(ms));
+        }
+
+        Assert.Equal(["add", "announce", "remove"], driver.Calls);
+        Assert.Equal(50, c.Current[0].Priorities["a"]);
+        Assert.Equal("b", c.Current[0].Owner);
+    }
+}
