@@ -16,6 +16,8 @@ internal static class TcpTestConfig
         return new JsonObject
         {
             ["Node"] = new JsonObject { ["Name"] = "test" },
+            // Test classes run in parallel: each node's admin listener needs a port of its own.
+            ["Admin"] = new JsonObject { ["Address"] = $"127.0.0.1:{FreePort.Next()}" },
             ["Tcp"] = new JsonObject
             {
                 ["Listeners"] = new JsonObject
