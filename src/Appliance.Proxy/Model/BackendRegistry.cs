@@ -59,13 +59,7 @@ internal sealed class BackendRegistry(TimeProvider time)
             return missing;
         }
 
-        var previous = backend.AdminState;
-        backend.AdminState = state;
-        if (previous == BackendAdminState.Maint && state != BackendAdminState.Maint)
-        {
-            backend.MarkRecovered(time.GetUtcNow());
-        }
-
+        backend.ChangeAdminState(state, time.GetUtcNow());
         cluster.Touch();
         return BackendChange.Done;
     }
@@ -73,17 +67,16 @@ internal sealed class BackendRegistry(TimeProvider time)
     /// <summary>Overrides a backend's weight until the file changes it.</summary>
     public BackendChange SetWeight(string clusterId, string destinationId, int weight)
     {
-        if (weight is < 0 or > DestinationMetadata.MaxWeight)
-        {
-            return BackendChange.InvalidWeight;
-        }
-
         if (Locate(clusterId, destinationId, out var cluster, out var backend) is { } missing)
         {
             return missing;
         }
 
-        backend.OverrideWeight(weight);
+        if (!backend.TryOverrideWeight(weight))
+        {
+            return BackendChange.InvalidWeight;
+        }
+
         cluster.Touch();
         return BackendChange.Done;
     }

@@ -63,6 +63,29 @@ internal sealed class BackendRuntime(string clusterId, string destinationId, Des
 
     public void OverrideWeight(int weight) => Volatile.Write(ref _weightOverride, weight);
 
+    /// <summary>An operator's state change. Leaving maint starts the slow-start ramp (HTTP and TCP alike).</summary>
+    public void ChangeAdminState(BackendAdminState state, DateTimeOffset now)
+    {
+        var previous = _adminState;
+        _adminState = state;
+        if (previous == BackendAdminState.Maint && state != BackendAdminState.Maint)
+        {
+            MarkRecovered(now);
+        }
+    }
+
+    /// <summary>An operator's weight change, refused outside 0..<see cref="DestinationMetadata.MaxWeight"/>.</summary>
+    public bool TryOverrideWeight(int weight)
+    {
+        if (weight is < 0 or > DestinationMetadata.MaxWeight)
+        {
+            return false;
+        }
+
+        OverrideWeight(weight);
+        return true;
+    }
+
     /// <summary>Takes a request slot unless MaxRequests is reached.</summary>
     public bool TryAcquire()
     {

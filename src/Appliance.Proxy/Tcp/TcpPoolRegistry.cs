@@ -70,31 +70,19 @@ internal sealed class TcpPoolRegistry(TimeProvider time)
             return missing;
         }
 
-        var previous = backend.Core.AdminState;
-        backend.Core.AdminState = state;
-        if (previous == BackendAdminState.Maint && state != BackendAdminState.Maint)
-        {
-            backend.Core.MarkRecovered(time.GetUtcNow());
-        }
-
+        backend.Core.ChangeAdminState(state, time.GetUtcNow());
         return BackendChange.Done;
     }
 
     /// <summary>Overrides a backend's weight until the file changes it.</summary>
     public BackendChange SetWeight(string poolId, string backendId, int weight)
     {
-        if (weight is < 0 or > DestinationMetadata.MaxWeight)
-        {
-            return BackendChange.InvalidWeight;
-        }
-
         if (Locate(poolId, backendId, out var backend) is { } missing)
         {
             return missing;
         }
 
-        backend.Core.OverrideWeight(weight);
-        return BackendChange.Done;
+        return backend.Core.TryOverrideWeight(weight) ? BackendChange.Done : BackendChange.InvalidWeight;
     }
 
     private BackendChange? Locate(string poolId, string backendId, out TcpBackendRuntime backend)
