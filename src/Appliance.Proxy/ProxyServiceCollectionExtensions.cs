@@ -22,6 +22,7 @@ public static class ProxyServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore());
+        services.TryAddSingleton(_ => SessionAffinity.StickyHint.Random()); // a cluster registers its shared one first
         services.TryAddSingleton<IConnectionCounts, LocalConnectionCounts>();
         services.AddSingleton<ConfigStore>();
         services.AddSingleton<BackendRegistry>();
