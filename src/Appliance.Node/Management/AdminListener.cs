@@ -47,6 +47,7 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
             services.AddSingleton<ISessionLookup>(Create<SessionLookup>());
             services.AddSingleton<IConfigActions>(Create<ConfigActions>(reloader));
             services.AddSingleton<IMetricsSource>(Create<NodeMetricsSource>(status, reloader));
+            services.AddSingleton<IMetricsSource>(new ProcessMetricsSource());
             services.AddSingleton<IMetricsSource>(Create<ProxyMetricsSource>(backends));
             if (node.GetService<ClusterService>() is { } cluster)
             {
