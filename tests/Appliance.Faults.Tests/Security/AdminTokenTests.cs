@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Appliance.Tests.BadInput;
 using Appliance.Tests.Support;
@@ -95,25 +94,7 @@ public sealed class AdminTokenTests
     /// <summary>An admin client bound to 127.0.0.3: not 127.0.0.1 or ::1, so a remote caller.</summary>
     private static HttpClient Remote(Uri admin, string? token)
     {
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (context, cancel) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.3"), 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancel);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-        };
+        var handler = new SocketsHttpHandler { UseProxy = false, ConnectCallback = SourceAddress.Connect(IPAddress.Parse("127.0.0.3")) };
         var client = new HttpClient(handler) { BaseAddress = admin, Timeout = TimeSpan.FromSeconds(30) };
         if (token is not null)
         {
