@@ -28,6 +28,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<Tcp.TcpPoolRegistry>();
         services.AddSingleton<CertificateStore>();
+        services.AddSingleton<ListenerConnections>();
         services.AddSingleton<ApplianceProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ApplianceProxyConfigProvider>());
         services.AddSingleton<ProxyConfigurator>();

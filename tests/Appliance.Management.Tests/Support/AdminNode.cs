@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Appliance.Tests.Support;
@@ -135,21 +134,7 @@ internal sealed class AdminNode : IAsyncDisposable
         var handler = new SocketsHttpHandler { UseCookies = false, UseProxy = false };
         if (source is not null)
         {
-            handler.ConnectCallback = async (context, cancel) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(source, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancel);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = SourceAddress.Connect(source);
         }
 
         var client = new HttpClient(handler) { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(30) };

@@ -35,15 +35,26 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
-    public static DaemonProcess Start(params string[] args)
+    public static DaemonProcess Start(params string[] args) => StartUnder([], args);
+
+    /// <summary>
+    /// Starts applianced under a wrapper that execs it in the same process (e.g. <c>prlimit
+    /// --nofile=2048:2048</c>), so <see cref="Id"/> and killing still reach the daemon.
+    /// </summary>
+    public static DaemonProcess StartUnder(IReadOnlyList<string> wrapper, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var part in wrapper.Skip(1).Concat(wrapper.Count > 0 ? ["dotnet"] : []))
+        {
+            info.ArgumentList.Add(part);
+        }
+
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "applianced.dll"));
         foreach (var arg in args)
         {
