@@ -1,4 +1,5 @@
 using Appliance.Cluster.Membership;
+using Appliance.Cluster.Replication;
 using Appliance.Cluster.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Appliance.Cluster.Hosting;
 /// messages and a tick every few milliseconds, hands what it says to the transport, publishes the
 /// view and logs each change once. On stop it leaves gracefully (bounded in time).
 /// </summary>
-public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncDisposable
+public sealed class ClusterService : IHostedService, IClusterMembership, IStateSyncStatus, IAsyncDisposable
 {
     private static readonly TimeSpan TickEvery = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(3);
@@ -41,8 +42,14 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
     /// <summary>Replicated state driven by this loop; null when only membership runs.</summary>
     internal ReplicationDriver? Replication { get; init; }
 
-    /// <summary>True once replicated state was pulled from a peer (or the node is alone); true when nothing is replicated.</summary>
+    /// <summary>
+    /// True once replicated state was pulled from a peer, the node formed the cluster alone, or the
+    /// wait hit its upper bound; true when nothing is replicated.
+    /// </summary>
     public bool IsStateSynced => Replication?.IsSynced ?? true;
+
+    /// <summary>The start-up sync in words, for readiness reasons; null when nothing is replicated.</summary>
+    public string? StateSyncText => Replication?.Stats.Status.ToText();
 
     public event Action<ClusterView>? Changed;
 
@@ -74,7 +81,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
                         // Addressed to an older incarnation of this node: its view of us is stale, ignore it.
                         if (inbound.ToUid == 0 || inbound.ToUid == _core.Self.Uid)
                         {
-                            Send(replication.Receive(inbound.Message));
+                            Send(replication.Receive(inbound.Message, NowMs));
                         }
 
                         continue;

@@ -12,9 +12,19 @@ internal sealed record ReplicatorOptions
     /// <summary>Session entries per message at most: 500 of the largest allowed keys and backends still fit a 1 MiB frame.</summary>
     public int MaxEntriesPerMessage { get; init; } = 500;
 
-    /// <summary>A syncing node asks another peer when no full state arrived within this.</summary>
+    /// <summary>A syncing node asks another peer when no chunk of the full state arrived for this long (peer died, request lost).</summary>
     public int SyncRetryMs { get; init; } = 2_000;
 
-    /// <summary>A node with no peer this long after start considers itself alone, hence synced.</summary>
-    public int AloneAfterMs { get; init; } = 3_000;
+    /// <summary>
+    /// Upper bound on the start-up sync, from the first tick: past it the node serves with what it
+    /// has (and says so), because an operator would rather serve than hang forever.
+    /// </summary>
+    public int MaxSyncWaitMs { get; init; } = 30_000;
+
+    /// <summary>
+    /// Budget of repair and full-state traffic, in session entries per second shared by all
+    /// transfers (about 70 bytes each on the wire): 400,000/s is about 28 MB/s, a full sync of
+    /// 1,000,000 sessions in 2.5 s. Deltas are live traffic and not budgeted.
+    /// </summary>
+    public int TransferEntriesPerSecond { get; init; } = 400_000;
 }

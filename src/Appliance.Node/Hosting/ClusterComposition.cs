@@ -61,10 +61,11 @@ internal static class ClusterComposition
             Appliance.Cluster.Hosting.ClusterLog.Starting(loggers.CreateLogger("Appliance.Cluster"), core.Self.ToString(), bind.ToString(), string.Join(", ", seeds));
             return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>())
             {
-                Replication = new ReplicationDriver(replicator, sessions, time),
+                Replication = new ReplicationDriver(replicator, sessions, time, loggers.CreateLogger("Appliance.Cluster.Replication")),
             };
         });
         services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());
+        services.AddSingleton<IStateSyncStatus>(sp => sp.GetRequiredService<ClusterService>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterService>());
     }
 

@@ -45,7 +45,7 @@ internal static class NodeHost
         if (config.Vips.Count > 0)
         {
             // Registered after the cluster, so on shutdown it stops (and drops its addresses) first.
-            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>()));
+            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>(), sp.GetService<Appliance.Cluster.Hosting.IStateSyncStatus>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Vips.VipService>());
         }
 
