@@ -12,6 +12,7 @@ public static class AdminPaths
     public const string Status = ApiRoot + "/status";
     public const string ClusterMembers = ApiRoot + "/cluster/members";
     public const string Vips = ApiRoot + "/vips";
+    public const string ClusterReplication = ApiRoot + "/cluster/replication";
     public const string Backends = ApiRoot + "/backends";
     public const string Sessions = ApiRoot + "/sessions";
     public const string ConfigValidate = ApiRoot + "/config/validate";

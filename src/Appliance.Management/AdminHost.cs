@@ -55,6 +55,7 @@ public static class AdminHost
         addSources(services);
         services.TryAddSingleton<IClusterView, NotConfiguredCluster>();
         services.TryAddSingleton<IVipView, NotConfiguredVips>();
+        services.TryAddSingleton<IReplicationView, NotConfiguredReplication>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

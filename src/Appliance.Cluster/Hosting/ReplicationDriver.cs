@@ -25,7 +25,7 @@ internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSession
 
     public ReplicatedSessionStore Sessions => sessions;
 
-    public static bool Handles(ClusterMessage message) => message is ReplicaData or ReplicaDigest or ReplicaSyncRequest;
+    public static bool Handles(ClusterMessage message) => ReplicaMessages.Is(message);
 
     public IReadOnlyList<Outgoing> Receive(ClusterMessage message, long nowMs)
     {

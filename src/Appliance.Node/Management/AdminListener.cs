@@ -49,6 +49,9 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
             {
                 services.AddSingleton<IClusterView>(new ClusterMembersView(cluster));
                 services.AddSingleton<IMetricsSource>(new ClusterMetricsSource(cluster));
+                var replication = new ReplicationView(cluster);
+                services.AddSingleton<IReplicationView>(replication);
+                services.AddSingleton<IMetricsSource>(new ReplicationMetricsSource(replication));
             }
 
             if (node.GetService<Vips.VipService>() is { } vips)
