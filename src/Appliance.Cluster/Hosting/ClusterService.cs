@@ -108,7 +108,9 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
                     Publish();
                 }
 
-                await WaitForWorkAsync(TimeSpan.FromMilliseconds(Math.Max(1, nextTick - NowMs))).ConfigureAwait(false);
+                // With replication, wake at least every delta interval: local writes do not wake the loop.
+                var wait = Math.Max(1, nextTick - NowMs);
+                await WaitForWorkAsync(TimeSpan.FromMilliseconds(Replication is null ? wait : Math.Min(wait, ReplicationDriver.WakeEveryMs))).ConfigureAwait(false);
             }
 
             if (_core.Phase == NodePhase.Stopped)

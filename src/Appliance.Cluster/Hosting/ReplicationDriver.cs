@@ -14,6 +14,9 @@ namespace Appliance.Cluster.Hosting;
 internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSessionStore sessions, TimeProvider time, ILogger logger)
 {
     private const long SweepEveryMs = 1_000;
+
+    /// <summary>The loop wakes at least this often so local deltas leave within about this long.</summary>
+    public const int WakeEveryMs = 5;
     private long _nextSweepMs;
     private long _requestsLogged;
     private SyncStatus _logged = SyncStatus.Waiting;
