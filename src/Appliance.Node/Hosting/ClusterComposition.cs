@@ -13,14 +13,19 @@ namespace Appliance.Node.Hosting;
 /// <summary>Builds the cluster membership from the <c>Cluster</c> section and registers it with the host.</summary>
 internal static class ClusterComposition
 {
-    public static void AddCluster(IServiceCollection services, ApplianceConfig config)
+    /// <summary>
+    /// Registers membership and replication. <paramref name="demoKey"/> replaces the key file for
+    /// <c>applianced demo</c>, which must need no files; operators always configure a file.
+    /// </summary>
+    public static void AddCluster(IServiceCollection services, ApplianceConfig config, ClusterKey? demoKey = null)
     {
         if (config.Cluster is not { } options)
         {
             return;
         }
 
-        if (!ClusterKey.TryLoad(options.KeyFile, out var key, out var keyError))
+        var key = demoKey;
+        if (key is null && !ClusterKey.TryLoad(options.KeyFile, out key, out var keyError))
         {
             throw new ConfigRejectedException([new ConfigError("$.Cluster.KeyFile", keyError)]);
         }
