@@ -5,7 +5,8 @@ namespace Appliance.Management.Contracts;
 /// counts. Without a cluster, <paramref name="Configured"/> is false and <paramref name="Message"/> says why.
 /// </summary>
 /// <param name="Sync">The start-up sync: "waiting", "pulling", "synced", "alone", "gave-up" (or "none").</param>
-/// <param name="SyncMs">How long the start-up sync took, once it finished.</param>
+/// <param name="SyncMs">How long the start-up sync took from the node's start (joining included), once it finished.</param>
+/// <param name="SyncTransferMs">How long the full-state transfer took, from the request that succeeded to its last chunk.</param>
 /// <param name="Sessions">Live sessions in the replicated table on this node.</param>
 /// <param name="MaxSessions">The table's bound; beyond it the least recently used are evicted.</param>
 /// <param name="SessionsEvicted">Sessions this node evicted because the table was full.</param>
@@ -25,6 +26,7 @@ public sealed record ReplicationResponse(
     string? Message,
     string Sync,
     long? SyncMs,
+    long? SyncTransferMs,
     long Sessions,
     long MaxSessions,
     long SessionsEvicted,

@@ -76,6 +76,7 @@ public static class AdminHost
         SessionEndpoints.Map(api);
         ConfigEndpoints.Map(api);
         TrafficEndpoints.Map(api);
+        DiagnosticEndpoints.Map(api);
         MetricsEndpoint.Map(app);
         DashboardAssets.Map(app);
 

@@ -109,8 +109,12 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         return drained;
     }
 
-    /// <summary>Joins a delta or a full shard state from a peer; the clock moves past its writes.</summary>
-    public void MergeRemote(int shardIndex, LwwMap<SessionValue> remote)
+    /// <summary>
+    /// Joins a delta or a full shard state from a peer; the clock moves past its writes. With
+    /// <paramref name="visibility"/>, records how long each write took to get here (deltas only:
+    /// repairs and full syncs carry old writes).
+    /// </summary>
+    public void MergeRemote(int shardIndex, LwwMap<SessionValue> remote, VisibilityHistogram? visibility = null)
     {
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var entry in remote.Entries.Values)
@@ -123,6 +127,15 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         {
             shard.State = shard.State.Merge(remote);
         }
+
+        if (visibility is not null)
+        {
+            var visibleMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var entry in remote.Entries.Values)
+            {
+                visibility.Record(visibleMs - entry.Timestamp.WallMs);
+            }
+        }
     }
 
     /// <summary>The whole state of one shard, for anti-entropy and full-state transfer.</summary>
@@ -130,13 +143,20 @@ internal sealed class ReplicatedSessionStore : ISessionStore
 
     /// <summary>
     /// Digest of one shard as of the current sweep horizon, so two replicas that swept at
-    /// different moments, but within the same horizon step, still agree.
+    /// different moments, but within the same horizon step, still agree; only writes stamped
+    /// before <paramref name="writtenBeforeMs"/> count.
     /// </summary>
-    public ulong ShardDigest(int shardIndex)
+    public ulong ShardDigest(int shardIndex, long writtenBeforeMs = long.MaxValue)
     {
         var (horizon, tombstoneHorizon) = Horizons(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon);
+        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon, writtenBeforeMs);
     }
+
+    /// <summary>
+    /// Where this node's digests cut: writes of the last <paramref name="settle"/> are left out,
+    /// so deltas still in flight do not turn into whole-shard repairs under a steady write load.
+    /// </summary>
+    public long DigestCut(TimeSpan settle) => _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)settle.TotalMilliseconds;
 
     /// <summary>
     /// Forgets sessions expired before the current horizon step and tombstones older than the grace

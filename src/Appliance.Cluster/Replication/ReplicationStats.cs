@@ -16,6 +16,7 @@ public sealed class ReplicationStats
     private long _fullSyncEntriesSent;
     private long _syncRequests;
     private long _syncDurationMs = -1;
+    private long _syncTransferMs = -1;
     private int _status;
 
     /// <summary>Delta messages sent (one per peer per batch).</summary>
@@ -48,6 +49,12 @@ public sealed class ReplicationStats
     /// <summary>Milliseconds from start until the sync finished; -1 while it has not.</summary>
     public long SyncDurationMs => Interlocked.Read(ref _syncDurationMs);
 
+    /// <summary>Milliseconds from the last full-state request to its last chunk; -1 unless synced from a peer.</summary>
+    public long SyncTransferMs => Interlocked.Read(ref _syncTransferMs);
+
+    /// <summary>How long remote deltas took to become visible here.</summary>
+    public VisibilityHistogram Visibility { get; } = new();
+
     /// <summary>This node's start-up sync (a gauge, not a counter).</summary>
     public SyncStatus Status => (SyncStatus)Volatile.Read(ref _status);
 
@@ -70,6 +77,8 @@ public sealed class ReplicationStats
     internal void FullSyncChunkSent(int entries) => Interlocked.Add(ref _fullSyncEntriesSent, entries);
 
     internal void SyncRequested() => Interlocked.Increment(ref _syncRequests);
+
+    internal void SyncTransferred(long ms) => Interlocked.Exchange(ref _syncTransferMs, ms);
 
     internal void SetStatus(SyncStatus status, long sinceStartMs)
     {

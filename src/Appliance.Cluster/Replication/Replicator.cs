@@ -28,6 +28,7 @@ internal sealed class Replicator
     private long _nextDeltaMs;
     private long _nextDigestMs;
     private long _lastSyncProgressMs;
+    private long _syncRequestedMs;
     private UniqueAddress? _syncPeer;
     private int _digestTurn;
     private int _syncTurn;
@@ -114,8 +115,9 @@ internal sealed class Replicator
             // any other peer would send the whole state a second time as repairs.
             _nextDigestMs = nowMs + _options.DigestIntervalMs;
             var peer = IsSynced || _syncPeer is not { } syncPeer ? _peers[_digestTurn++ % _peers.Count] : syncPeer;
-            var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(_sessions.ShardDigest).ToList();
-            outgoing.Add(To(peer, new ReplicaDigest(_self, hashes, StateDigest.Of(_counts.FullState()))));
+            var cut = _sessions.DigestCut(_options.DigestSettle);
+            var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(s => _sessions.ShardDigest(s, cut)).ToList();
+            outgoing.Add(To(peer, new ReplicaDigest(_self, hashes, StateDigest.Of(_counts.FullState()), cut)));
         }
 
         SendTransfers(nowMs, outgoing);
@@ -134,6 +136,7 @@ internal sealed class Replicator
                     _lastSyncProgressMs = nowMs;
                     if (data.Kind == ReplicaDataKind.SyncComplete)
                     {
+                        Stats.SyncTransferred(nowMs - _syncRequestedMs);
                         SetStatus(SyncStatus.Synced, nowMs);
                     }
                 }
@@ -160,7 +163,7 @@ internal sealed class Replicator
         {
             if (slice.Shard >= 0 && slice.Shard < _sessions.ShardCount)
             {
-                _sessions.MergeRemote(slice.Shard, slice.Entries);
+                _sessions.MergeRemote(slice.Shard, slice.Entries, data.Kind == ReplicaDataKind.Delta ? Stats.Visibility : null);
                 entries += slice.Entries.Entries.Count;
             }
         }
@@ -229,6 +232,7 @@ internal sealed class Replicator
             var peer = _peers[_syncTurn++ % _peers.Count];
             _syncPeer = peer;
             _lastSyncProgressMs = nowMs;
+            _syncRequestedMs = nowMs;
             Stats.SyncRequested();
             SetStatus(SyncStatus.Pulling, nowMs);
             outgoing.Add(To(peer, new ReplicaSyncRequest(_self)));
@@ -245,11 +249,12 @@ internal sealed class Replicator
             return;
         }
 
+        var cut = digest.WrittenBeforeMs > 0 ? digest.WrittenBeforeMs : _sessions.DigestCut(_options.DigestSettle);
         var differing = new List<int>();
         for (var shard = 0; shard < _sessions.ShardCount; shard++)
         {
             var theirs = shard < digest.ShardHashes.Count ? digest.ShardHashes[shard] : 0;
-            if (_sessions.ShardDigest(shard) != theirs && _sessions.ShardState(shard).Entries.Count > 0)
+            if (_sessions.ShardDigest(shard, cut) != theirs && _sessions.ShardState(shard).Entries.Count > 0)
             {
                 differing.Add(shard);
             }

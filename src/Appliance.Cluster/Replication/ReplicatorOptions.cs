@@ -9,6 +9,13 @@ internal sealed record ReplicatorOptions
     /// <summary>Each node sends its digest to one peer (round robin) this often.</summary>
     public int DigestIntervalMs { get; init; } = 500;
 
+    /// <summary>
+    /// Digests leave out writes younger than this: their deltas may still be in flight, and under a
+    /// steady write load every shard would otherwise differ at every digest and be sent whole.
+    /// A lost delta is repaired this much later than it would be otherwise.
+    /// </summary>
+    public TimeSpan DigestSettle { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Session entries per message at most: 500 of the largest allowed keys and backends still fit a 1 MiB frame.</summary>
     public int MaxEntriesPerMessage { get; init; } = 500;
 

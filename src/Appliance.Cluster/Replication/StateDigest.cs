@@ -12,16 +12,18 @@ internal static class StateDigest
     private const ulong Prime = 1099511628211UL;
 
     /// <summary>
-    /// Hash of the entries still alive at <paramref name="horizonMs"/>: sessions expiring before it
-    /// and tombstones older than <paramref name="tombstoneHorizonMs"/> are left out, because
-    /// replicas sweep them at different moments and must not look different for it.
+    /// Hash of the entries still alive at <paramref name="horizonMs"/> and written before
+    /// <paramref name="writtenBeforeMs"/>: sessions expiring before the horizon and tombstones older
+    /// than <paramref name="tombstoneHorizonMs"/> are left out, because replicas sweep them at
+    /// different moments; recent writes are left out because their deltas may still be in flight.
     /// </summary>
-    public static ulong Of(LwwMap<SessionValue> shard, long horizonMs, long tombstoneHorizonMs)
+    public static ulong Of(LwwMap<SessionValue> shard, long horizonMs, long tombstoneHorizonMs, long writtenBeforeMs = long.MaxValue)
     {
         var hash = Offset;
         foreach (var (key, entry) in shard.Entries)
         {
-            if (entry.IsTombstone ? entry.Timestamp.WallMs < tombstoneHorizonMs : entry.Value.ExpiresAtMs < horizonMs)
+            if (entry.Timestamp.WallMs >= writtenBeforeMs
+                || (entry.IsTombstone ? entry.Timestamp.WallMs < tombstoneHorizonMs : entry.Value.ExpiresAtMs < horizonMs))
             {
                 continue;
             }

@@ -58,7 +58,7 @@ internal sealed partial class WireDecoder
 
     private ReplicaDigest? ReplicaDigest(P.ReplicaDigest m) =>
         Id(m.From, "replica_digest.from") is { } from && Count(m.ShardHashes.Count, WireLimits.MaxShards, "replica_digest.shard_hashes")
-            ? new ReplicaDigest(from, [.. m.ShardHashes], m.GaugeHash)
+            ? new ReplicaDigest(from, [.. m.ShardHashes], m.GaugeHash, Math.Max(0, m.WrittenBeforeMs))
             : null;
 
     private ReplicaSyncRequest? ReplicaSyncRequest(P.ReplicaSyncRequest m) =>
@@ -88,7 +88,7 @@ internal sealed partial class WireDecoder
 
             map = entry.Tombstone
                 ? map.Remove(entry.Key, timestamp).State
-                : map.Put(entry.Key, new SessionValue(entry.Backend, entry.LastSeenMs, entry.IdleTimeoutMs), timestamp).State;
+                : map.Put(entry.Key, new SessionValue(NamePool.Share(entry.Backend), entry.LastSeenMs, entry.IdleTimeoutMs), timestamp).State;
         }
 
         return new ShardSlice((int)m.Shard, map);

@@ -54,6 +54,12 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
                 services.AddSingleton<IMetricsSource>(new ReplicationMetricsSource(replication));
             }
 
+            if (Environment.GetEnvironmentVariable("APPLIANCE_DIAGNOSTICS") == "1")
+            {
+                // Benchmarks only (bench/replication.sh): synthetic sessions through the admin API.
+                services.AddSingleton<ISessionInjector>(Create<SessionInjector>());
+            }
+
             if (node.GetService<Vips.VipService>() is { } vips)
             {
                 services.AddSingleton<IVipView>(new VipStatusView(vips));

@@ -41,6 +41,9 @@ internal sealed class ReplicationMetricsSource(ReplicationView view) : IMetricsS
             w.Sample("appliance_replication_sync_status", status.ToText() == r.Sync ? 1 : 0, ("status", status.ToText()));
         }
 
+        w.Histogram("appliance_replication_visibility_seconds", "How long sessions written on another node took to become visible here (its clock at the write to the merge here).");
+        w.Histogram("appliance_replication_visibility_seconds", view.Visibility());
+
         w.Gauge("appliance_replication_sync_seconds", "How long the start-up sync took (absent until it finished).");
         if (r.SyncMs is { } ms)
         {

@@ -148,7 +148,7 @@ public sealed class ReplicationSimulationTests
     public void SyncPeerDiesMidTransfer_RetriesWithAnotherPeer_GetsEverything()
     {
         // 3,000 entries at 4,000/s: the transfer takes about 0.75 s, so the crash lands mid-way.
-        var sim = new SimReplicas(seed: 8, options: new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, TransferEntriesPerSecond = 4_000 });
+        var sim = new SimReplicas(seed: 8, options: new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, DigestSettle = TimeSpan.FromMilliseconds(100), TransferEntriesPerSecond = 4_000 });
         var a = sim.Start("n1");
         var b = sim.Start("n2");
         for (var i = 0; i < 3_000; i++)
@@ -196,7 +196,7 @@ public sealed class ReplicationSimulationTests
     public void RepairAfterPartition_ManySessions_SentWithinTheBudget()
     {
         const int budget = 20_000;
-        var sim = new SimReplicas(seed: 10, options: new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, TransferEntriesPerSecond = budget });
+        var sim = new SimReplicas(seed: 10, options: new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, DigestSettle = TimeSpan.FromMilliseconds(100), TransferEntriesPerSecond = budget });
         var a = sim.Start("n1");
         var b = sim.Start("n2");
         sim.Run(100);
@@ -224,5 +224,31 @@ public sealed class ReplicationSimulationTests
 
         // And it took about as long as the budget says (20,000 entries at 20,000/s), not one burst.
         Assert.True(repairs[^1].AtMs - repairs[0].AtMs >= 700, $"repair took {repairs[^1].AtMs - repairs[0].AtMs} ms");
+    }
+
+    [Fact]
+    public void SteadyWrites_NothingLost_NoRepairs()
+    {
+        // Deltas in flight at a digest must not look like a difference (digests cut before the settle time).
+        var sim = new SimReplicas(seed: 11);
+        var a = sim.Start("n1");
+        var b = sim.Start("n2");
+        sim.Network.MaxDelayMs = 20;
+        var written = 0;
+
+        sim.Run(3_000, now =>
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                (i % 2 == 0 ? a : b).Sessions.Put($"http/web/{now:x8}{i}", "web/b1", Idle, sim.Now);
+                written++;
+            }
+        });
+        sim.Run(300);
+
+        Assert.Equal(written, a.Sessions.Count);
+        Assert.Equal(written, b.Sessions.Count);
+        Assert.DoesNotContain(sim.Sent, s => s.Kind == ReplicaDataKind.Repair);
+        Assert.Equal(0, a.Replicator.Stats.RepairsSent + b.Replicator.Stats.RepairsSent);
     }
 }

@@ -24,7 +24,7 @@ internal sealed class SimReplicas
     {
         Network = new SimNetwork(seed);
         _replication = replication ?? new ReplicationOptions { ShardCount = 8 };
-        _options = options ?? new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200 };
+        _options = options ?? new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, DigestSettle = TimeSpan.FromMilliseconds(100) };
     }
 
     public SimNetwork Network { get; }
