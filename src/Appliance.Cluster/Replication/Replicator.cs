@@ -113,7 +113,9 @@ internal sealed class Replicator
         {
             // While pulling, only the sync peer hears the digest (it repairs what its transfer lost);
             // any other peer would send the whole state a second time as repairs.
-            _nextDigestMs = nowMs + _options.DigestIntervalMs;
+            // A digest hashes the whole table: with a big one, send them less often (at 1,000,000
+            // sessions every 5 s) so the loop that also carries heartbeats is not kept busy.
+            _nextDigestMs = nowMs + (_options.DigestIntervalMs * Math.Max(1, _sessions.Count / _options.DigestStretchSessions));
             var peer = IsSynced || _syncPeer is not { } syncPeer ? _peers[_digestTurn++ % _peers.Count] : syncPeer;
             var cut = _sessions.DigestCut(_options.DigestSettle);
             var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(s => _sessions.ShardDigest(s, cut)).ToList();

@@ -23,6 +23,18 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     /// <summary>An empty map (a property, not a static field, because the type is generic).</summary>
     public static LwwMap<T> Empty { get; } = new(NoEntries, 0);
 
+    /// <summary>A map of exactly these entries (as decoded from the wire).</summary>
+    public static LwwMap<T> FromEntries(ImmutableSortedDictionary<string, LwwEntry<T>> entries)
+    {
+        var live = 0;
+        foreach (var entry in entries.Values)
+        {
+            live += Live(entry);
+        }
+
+        return new LwwMap<T>(entries.WithComparers(StringComparer.Ordinal), live);
+    }
+
     /// <summary>Every key, tombstones included.</summary>
     public ImmutableSortedDictionary<string, LwwEntry<T>> Entries { get; }
 
