@@ -98,10 +98,9 @@ internal sealed class ReplicatedSessionStore : ISessionStore
             var shard = _shards[i];
             lock (shard.Lock)
             {
-                if (shard.Pending is { } pending)
+                if (shard.DrainPending() is { } pending)
                 {
                     drained.Add((i, pending));
-                    shard.Pending = null;
                 }
             }
         }
