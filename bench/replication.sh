@@ -59,6 +59,8 @@ stop_nodes() { local i; for i in 1 2; do [ -n "${PIDS[$i]:-}" ] && kill -9 "${PI
 api() { curl -sf --max-time 5 "http://127.0.0.1:${APORT[$1]}$2"; }
 field() { api "$1" /api/v1/cluster/replication | python3 -c "import json,sys; v=json.load(sys.stdin)['$2']; print('' if v is None else v)"; }
 rss_mb() { awk '/VmRSS/ {printf "%.1f", $2 / 1024}' "/proc/${PIDS[$1]}/status"; }
+cpu_s() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/${PIDS[$1]}/stat"; }   # user+system CPU seconds so far
+calc() { python3 -c "print(f'{$1:.${2:-0}f}')"; }
 
 wait_for() {                # wait_for SECONDS DESCRIPTION COMMAND...: until the command succeeds
   local deadline=$(( $(date +%s) + $1 )) what=$2; shift 2
@@ -111,33 +113,36 @@ visibility_runs() {
     visibility 2 "$WORK/h1"; b1=$(field 2 bytesReceived)
     read -r seen p50 p99 <<< "$(percentiles "$WORK/h0" "$WORK/h1")"
     printf 'visibility at %6d sessions/s for %ds: %d writes seen on lb2, p50 <= %s ms, p99 <= %s ms; %.0f replication bytes per session; load %s\n' \
-      "$rate" "$DURATION" "$seen" "$p50" "$p99" "$(echo "($b1 - $b0) / $count" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+      "$rate" "$DURATION" "$seen" "$p50" "$p99" "$(calc "($b1 - $b0) / $count")" "$(cut -d' ' -f1-3 /proc/loadavg)"
   done
   stop_nodes
 }
 
 sync_run() {                # sync_run N
-  local n=$1 rss0 rss1 rss2
+  local n=$1 rss0 rss1 rss2 c0 c1 c2 d2 started
   rm -f "$WORK"/lb*.log
   write_configs
   start_node 1
   wait_for 60 "lb1 alone" synced 1
-  sleep 3; rss0=$(rss_mb 1)
+  sleep 3; rss0=$(rss_mb 1); c0=$(cpu_s 1); started=$(date +%s)
   inject 1 "$n" 0
-  wait_for 300 "$n sessions on lb1" sessions_at_least 1 $n
-  sleep 5; rss1=$(rss_mb 1)
+  wait_for 1800 "$n sessions on lb1" sessions_at_least 1 $n
+  printf 'writing %d sessions into lb1: %d s, %s CPU seconds; load %s\n' "$n" $(( $(date +%s) - started )) "$(calc "$(cpu_s 1) - $c0" 1)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  sleep 5; rss1=$(rss_mb 1); c1=$(cpu_s 1)
   start_node 2
-  wait_for 300 "lb2 synced" synced 2
+  wait_for 1800 "lb2 synced" synced 2
+  c2=$(cpu_s 1); d2=$(cpu_s 2)
+  [ "$(field 2 sync)" = synced ] || log "lb2 did not pull from lb1 (status $(field 2 sync)): the figures below are not a sync"
   sleep 3; rss2=$(rss_mb 2)
-  printf 'full sync of %d sessions: transfer %s ms (request to last chunk), %s ms from lb2 start, %s sessions on lb2; load %s\n' \
-    "$n" "$(field 2 syncTransferMs)" "$(field 2 syncMs)" "$(field 2 sessions)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-  printf 'memory with %d sessions: lb1 RSS %s MB (%s MB before: %.0f bytes per session), lb2 RSS after the sync %s MB\n' \
-    "$n" "$rss1" "$rss0" "$(echo "($rss1 - $rss0) * 1048576 / $n" | bc -l)" "$rss2"
+  printf 'full sync of %d sessions: transfer %s ms (request to last chunk), %s ms from lb2 start, %s sessions on lb2; CPU seconds: lb1 %s sending, lb2 %s from its start; load %s\n' \
+    "$n" "$(field 2 syncTransferMs)" "$(field 2 syncMs)" "$(field 2 sessions)" "$(calc "$c2 - $c1" 1)" "$d2" "$(cut -d' ' -f1-3 /proc/loadavg)"
+  printf 'memory with %d sessions: lb1 RSS %s MB (%s MB before: %s bytes per session), lb2 RSS after the sync %s MB\n' \
+    "$n" "$rss1" "$rss0" "$(calc "($rss1 - $rss0) * 1048576 / $n")" "$rss2"
   stop_nodes
 }
 
 main() {
-  for tool in python3 curl bc; do command -v "$tool" >/dev/null || { log "$tool is needed"; exit 1; }; done
+  for tool in python3 curl; do command -v "$tool" >/dev/null || { log "$tool is needed"; exit 1; }; done
   if [ -z "${SKIP_BUILD:-}" ]; then dotnet build -c Release "$REPO/src/Appliance.Node" -nologo -v quiet >&2; fi
   [ -f "$DLL" ] || { log "$DLL not found"; exit 1; }
   echo "command: RATES=\"$RATES\" DURATION=$DURATION SYNC_SIZES=\"$SYNC_SIZES\" bench/replication.sh"
