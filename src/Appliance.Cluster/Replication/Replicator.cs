@@ -33,6 +33,9 @@ internal sealed class Replicator
     private int _digestTurn;
     private int _syncTurn;
     private int _transferTurn;
+    private DigestJob? _building;
+    private readonly List<DigestJob> _comparing = [];
+    private bool _hadPeers;
 
     public Replicator(UniqueAddress self, ReplicatedSessionStore sessions, ReplicatedConnectionCounts counts, ReplicatorOptions options)
     {
@@ -77,7 +80,8 @@ internal sealed class Replicator
             }
         }
 
-        // A peer that left or died takes its unfinished transfers with it.
+        // A peer that left or died takes its unfinished transfers and digest comparisons with it.
+        _comparing.RemoveAll(j => !_peers.Contains(j.Peer));
         _transfers.RemoveAll(t =>
         {
             var gone = !_peers.Contains(t.To);
@@ -109,7 +113,7 @@ internal sealed class Replicator
             AdvanceSync(nowMs, outgoing);
         }
 
-        if (nowMs >= _nextDigestMs && _peers.Count > 0)
+        if (nowMs >= _nextDigestMs && _peers.Count > 0 && _building is null)
         {
             // While pulling, only the sync peer hears the digest (it repairs what its transfer lost);
             // any other peer would send the whole state a second time as repairs.
@@ -117,11 +121,10 @@ internal sealed class Replicator
             // sessions every 5 s) so the loop that also carries heartbeats is not kept busy.
             _nextDigestMs = nowMs + (_options.DigestIntervalMs * Math.Max(1, _sessions.Count / _options.DigestStretchSessions));
             var peer = IsSynced || _syncPeer is not { } syncPeer ? _peers[_digestTurn++ % _peers.Count] : syncPeer;
-            var cut = _sessions.DigestCut(_options.DigestSettle);
-            var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(s => _sessions.ShardDigest(s, cut)).ToList();
-            outgoing.Add(To(peer, new ReplicaDigest(_self, hashes, StateDigest.Of(_counts.FullState()), cut)));
+            _building = new DigestJob(peer, _sessions.DigestCut(_options.DigestSettle), null, _sessions.ShardCount);
         }
 
+        HashShards(outgoing);
         SendTransfers(nowMs, outgoing);
         return outgoing;
     }
@@ -145,7 +148,14 @@ internal sealed class Replicator
 
                 break;
             case ReplicaDigest digest:
-                Repair(digest);
+                // Compared shard by shard in the next turns (HashShards); a peer's newer digest replaces one still queued.
+                if (!_transfers.Any(t => t.To == digest.From))
+                {
+                    _comparing.RemoveAll(j => j.Peer == digest.From);
+                    var cut = digest.WrittenBeforeMs > 0 ? digest.WrittenBeforeMs : _sessions.DigestCut(_options.DigestSettle);
+                    _comparing.Add(new DigestJob(digest.From, cut, digest, _sessions.ShardCount));
+                }
+
                 break;
             case ReplicaSyncRequest request:
                 // A repeated request (the requester saw no progress) starts the transfer afresh.
@@ -223,10 +233,18 @@ internal sealed class Replicator
 
         if (_peers.Count == 0)
         {
-            // This node formed the cluster (membership found no one within the seed join timeout).
-            SetStatus(SyncStatus.Alone, nowMs);
+            // A member that never had a peer formed the cluster (no seed answered within the seed
+            // join timeout): nothing to pull. One whose peers went away mid-sync (downed while the
+            // transfer starved heartbeats, say) still lacks the state: it waits for a peer or the bound.
+            if (!_hadPeers)
+            {
+                SetStatus(SyncStatus.Alone, nowMs);
+            }
+
             return;
         }
+
+        _hadPeers = true;
 
         var peerGone = _syncPeer is { } current && !_peers.Contains(current);
         if (_syncPeer is null || peerGone || nowMs - _lastSyncProgressMs >= _options.SyncRetryMs)
@@ -243,35 +261,58 @@ internal sealed class Replicator
 
     private void SetStatus(SyncStatus status, long nowMs) => Stats.SetStatus(status, nowMs - Math.Max(0, _startMs));
 
-    private void Repair(ReplicaDigest digest)
+    /// <summary>
+    /// Hashes shards for the digest being built, then for the peers' digests being compared, at
+    /// most <see cref="ReplicatorOptions.HashEntriesPerTick"/> entries per turn (at least one shard).
+    /// </summary>
+    private void HashShards(List<Outgoing> outgoing)
     {
-        if (_transfers.Any(t => t.To == digest.From))
+        var budget = _options.HashEntriesPerTick;
+        while (budget > 0 && (_building ?? _comparing.FirstOrDefault()) is { } job)
         {
-            // Still sending this peer a repair or its full state: the next digest will show what is left.
+            var shard = job.Next++;
+            budget -= Math.Max(1, _sessions.ShardState(shard).Entries.Count);
+            var ours = _sessions.ShardDigest(shard, job.Cut);
+            if (job.Theirs is not { } theirs)
+            {
+                job.Hashes.Add(ours);
+            }
+            else if (ours != (shard < theirs.ShardHashes.Count ? theirs.ShardHashes[shard] : 0) && _sessions.ShardState(shard).Entries.Count > 0)
+            {
+                job.Differing.Add(shard);
+            }
+
+            if (job.Done)
+            {
+                Finish(job, outgoing);
+            }
+        }
+    }
+
+    private void Finish(DigestJob job, List<Outgoing> outgoing)
+    {
+        if (job.Theirs is not { } theirs)
+        {
+            _building = null;
+            if (_peers.Contains(job.Peer))
+            {
+                outgoing.Add(To(job.Peer, new ReplicaDigest(_self, job.Hashes, StateDigest.Of(_counts.FullState()), job.Cut)));
+            }
+
             return;
         }
 
-        var cut = digest.WrittenBeforeMs > 0 ? digest.WrittenBeforeMs : _sessions.DigestCut(_options.DigestSettle);
-        var differing = new List<int>();
-        for (var shard = 0; shard < _sessions.ShardCount; shard++)
-        {
-            var theirs = shard < digest.ShardHashes.Count ? digest.ShardHashes[shard] : 0;
-            if (_sessions.ShardDigest(shard, cut) != theirs && _sessions.ShardState(shard).Entries.Count > 0)
-            {
-                differing.Add(shard);
-            }
-        }
-
+        _comparing.Remove(job);
         var gauges = _counts.FullState();
-        var gaugePart = StateDigest.Of(gauges) != digest.GaugeHash ? gauges : null;
-        if (differing.Count == 0 && gaugePart is null)
+        var gaugePart = StateDigest.Of(gauges) != theirs.GaugeHash ? gauges : null;
+        if ((job.Differing.Count == 0 && gaugePart is null) || !_peers.Contains(job.Peer) || _transfers.Any(t => t.To == job.Peer))
         {
             return;
         }
 
         Stats.RepairStarted();
-        var slices = differing.Select(s => new ShardSlice(s, _sessions.ShardState(s)));
-        _transfers.Add(new Transfer(digest.From, false, Pack(ReplicaDataKind.Repair, slices, gaugePart, ReplicaDataKind.Repair)));
+        var slices = job.Differing.Select(s => new ShardSlice(s, _sessions.ShardState(s)));
+        _transfers.Add(new Transfer(job.Peer, false, Pack(ReplicaDataKind.Repair, slices, gaugePart, ReplicaDataKind.Repair)));
     }
 
     /// <summary>Every shard (each read when its turn comes, so the newest state goes) and the gauges last.</summary>

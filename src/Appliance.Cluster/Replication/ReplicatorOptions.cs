@@ -16,6 +16,12 @@ internal sealed record ReplicatorOptions
     /// </summary>
     public TimeSpan DigestSettle { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Digests are built and compared shard by shard, at most this many entries hashed per loop
+    /// turn (at least one shard): about 10 ms of work, so heartbeats keep flowing with a big table.
+    /// </summary>
+    public int HashEntriesPerTick { get; init; } = 20_000;
+
     /// <summary>The digest interval is multiplied by the table size divided by this (at least 1).</summary>
     public int DigestStretchSessions { get; init; } = 100_000;
 

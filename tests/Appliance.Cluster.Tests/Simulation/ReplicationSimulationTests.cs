@@ -172,6 +172,54 @@ public sealed class ReplicationSimulationTests
     }
 
     [Fact]
+    public void OnlySyncPeerDiesMidTransfer_NotAlone_KeepsWaiting()
+    {
+        // Its peers went away mid-sync: it still lacks the state, so it must not call itself alone and ready.
+        var sim = new SimReplicas(seed: 12, options: new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, DigestSettle = TimeSpan.FromMilliseconds(100), TransferEntriesPerSecond = 2_000 });
+        var a = sim.Start("n1");
+        for (var i = 0; i < 2_000; i++)
+        {
+            a.Sessions.Put($"http/web/{i:x8}", "web/b1", Idle, sim.Now);
+        }
+
+        sim.Run(100);
+        var c = sim.Start("n2");
+        sim.Run(300);
+        Assert.Equal(SyncStatus.Pulling, c.Replicator.Status);
+
+        sim.Crash(a);
+        sim.Run(3_000);
+
+        Assert.Equal(SyncStatus.Pulling, c.Replicator.Status);
+        Assert.False(c.Replicator.IsSynced);
+    }
+
+    [Fact]
+    public void BigTable_DigestsHashedAcrossTurns_StillRepairALostSession()
+    {
+        // 20,000 entries hashed at most 2,000 per turn: each digest takes several turns, and still works.
+        var sim = new SimReplicas(seed: 13, options: new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, DigestSettle = TimeSpan.FromMilliseconds(100), HashEntriesPerTick = 2_000 });
+        var a = sim.Start("n1");
+        var b = sim.Start("n2");
+        for (var i = 0; i < 20_000; i++)
+        {
+            a.Sessions.Put($"http/web/{i:x8}", "web/b1", Idle, sim.Now);
+        }
+
+        sim.Run(500);
+        sim.Network.Partition([a.Id.Address], [b.Id.Address]);
+        a.Sessions.Put("http/web/lost", "web/b2", Idle, sim.Now);
+        sim.Run(100);
+        sim.Network.Heal();
+        sim.Run(2_000);
+
+        Assert.True(b.Sessions.TryPeek("http/web/lost", sim.Now, out var entry));
+        Assert.Equal("web/b2", entry.Backend);
+        Assert.Equal(20_001, b.Sessions.Count);
+        Assert.True(a.Replicator.Stats.RepairsSent > 0);
+    }
+
+    [Fact]
     public void SyncPeerCutOff_NoProgress_AsksAnotherPeerAfterTheRetryDelay()
     {
         var sim = new SimReplicas(seed: 9);
