@@ -20,7 +20,8 @@ internal static class NodeHost
     /// Builds a node ready to start. Throws <see cref="ConfigRejectedException"/> when the proxy
     /// refuses the configuration (YARP validation, unreadable certificates).
     /// </summary>
-    public static async Task<WebApplication> BuildAsync(ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information)
+    public static async Task<WebApplication> BuildAsync(
+        ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information, Appliance.Cluster.Transport.ClusterKey? demoClusterKey = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -41,11 +42,11 @@ internal static class NodeHost
 
         // The cluster first: with a Cluster section it registers the replicated session store and
         // connection counts, and the proxy's TryAdd keeps them instead of the single-node ones.
-        ClusterComposition.AddCluster(builder.Services, config);
+        ClusterComposition.AddCluster(builder.Services, config, demoClusterKey);
         if (config.Vips.Count > 0)
         {
             // Registered after the cluster, so on shutdown it stops (and drops its addresses) first.
-            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>()));
+            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>(), sp.GetService<Appliance.Cluster.Hosting.IStateSyncStatus>()));
             builder.Services.AddHostedService(sp => sp.GetRequiredService<Vips.VipService>());
         }
 

@@ -30,4 +30,8 @@ internal static class VipMembersFeed
 
         return members;
     }
+
+    /// <summary>The members without this node: it is not a candidate (still pulling replicated state).</summary>
+    public static IReadOnlyList<VipMember> Without(IReadOnlyList<VipMember> members, string self) =>
+        [.. members.Where(m => m.Name != self)];
 }

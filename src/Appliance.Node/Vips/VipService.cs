@@ -13,7 +13,8 @@ namespace Appliance.Node.Vips;
 /// Feeds the membership view and this node's tracking into the VIP controller every 50 ms and
 /// lets it drive the Linux driver. Without the needed capabilities it says so and does nothing.
 /// </summary>
-internal sealed class VipService(ApplianceConfig config, TimeProvider time, ILogger<VipService> logger, IClusterMembership? membership = null)
+internal sealed class VipService(
+    ApplianceConfig config, TimeProvider time, ILogger<VipService> logger, IClusterMembership? membership = null, IStateSyncStatus? stateSync = null)
     : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
@@ -64,6 +65,12 @@ internal sealed class VipService(ApplianceConfig config, TimeProvider time, ILog
                 try
                 {
                     var members = VipMembersFeed.From(membership?.Current, config.Node.Name, Penalties(), controller.Claims);
+                    if (stateSync is { IsStateSynced: false })
+                    {
+                        // Not synced yet: take no VIP (clients would land on an empty session table).
+                        members = VipMembersFeed.Without(members, config.Node.Name);
+                    }
+
                     foreach (var line in controller.Tick(members, time.GetUtcNow()))
                     {
                         VipLog.Transition(logger, line);

@@ -46,4 +46,17 @@ public sealed class VipMembersFeedTests
     [Fact]
     public void From_SelfNotUpYet_HoldsNothing() =>
         Assert.Equal(["lb2"], VipMembersFeed.From(ClusterView.NotStarted with { Members = [Member("lb1", MemberStatus.Joining, true, self: true), Member("lb2", MemberStatus.Up, true)] }, "lb1", Penalties, Claims).Select(m => m.Name));
+
+    [Fact]
+    public void Without_SelfStillSyncing_OthersStayCandidatesSelfIsNone()
+    {
+        var view = ClusterView.NotStarted with
+        {
+            Members = [Member("lb1", MemberStatus.Up, true, self: true), Member("lb2", MemberStatus.Up, true)],
+        };
+
+        var members = VipMembersFeed.Without(VipMembersFeed.From(view, "lb1", Penalties, Claims), "lb1");
+
+        Assert.Equal("lb2", Assert.Single(members).Name);
+    }
 }
