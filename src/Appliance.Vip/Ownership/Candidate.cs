@@ -1,7 +1,7 @@
 namespace Appliance.Vip.Ownership;
 
 /// <summary>A member that may hold one VIP, with its rank inputs.</summary>
-internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims)
+internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims, string? YieldTo = null)
 {
     /// <summary>
     /// Positive when this ranks above <paramref name="other"/>. Releasing members rank below all others
@@ -34,7 +34,7 @@ internal readonly record struct Candidate(string Name, int Priority, bool Releas
             // A node whose tracking took its priority to zero is in fault, as in keepalived.
             if (priority > 0)
             {
-                list.Add(new(m.Name, priority, m.Releasing, m.ClaimsVip(vip.Name)));
+                list.Add(new(m.Name, priority, m.ReleasesVip(vip.Name), m.ClaimsVip(vip.Name), m.YieldTarget(vip.Name)));
             }
         }
 

@@ -6,6 +6,12 @@ namespace Appliance.Vip.Ownership;
 /// </summary>
 internal static class VipOwnershipMachine
 {
+    /// <summary>
+    /// How long a master keeps the address after deciding another node owns it, waiting for that
+    /// node to claim it (make before break). Longer than any advert delay on a healthy network.
+    /// </summary>
+    public static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>One tick: the new slots for all VIPs and what the driver must do on this node.</summary>
     public static (IReadOnlyDictionary<string, VipSlot> Slots, IReadOnlyList<VipAction> Actions) Step(
         IReadOnlyList<VipDefinition> vips,
@@ -52,7 +58,9 @@ internal static class VipOwnershipMachine
         }
         else if (held.Releasing)
         {
-            next = Become(before, best.Name, input, $"{held.Name} released it; {best.Name} takes over at once");
+            // vip move --to: the named node, when it can hold it and is not releasing too.
+            var to = ranked.FirstOrDefault(c => c.Name == held.YieldTo && !c.Releasing) is { Name: not null } target ? target : best;
+            next = Become(before, to.Name, input, $"{held.Name} released it; {to.Name} takes over at once");
         }
         else if (!vip.Preempt)
         {
@@ -63,7 +71,31 @@ internal static class VipOwnershipMachine
             next = Preempt(vip, before, held, best, input);
         }
 
+        next = HandOver(before, next, ranked, input);
         return next with { RivalClaimants = next.Role == VipRole.Master ? rivals : Empty };
+    }
+
+    /// <summary>
+    /// Make before break: a master that decided another node owns the VIP keeps the address until
+    /// that node claims it (or <see cref="HandoverTimeout"/> passes), so clients never meet a
+    /// moment when nobody answers for it.
+    /// </summary>
+    private static VipSlot HandOver(VipSlot before, VipSlot next, List<Candidate> ranked, VipInput input)
+    {
+        if (before.Role != VipRole.Master || next.Role == VipRole.Master || next.Owner is not { } owner
+            || ranked.Any(c => c.Name == owner && c.Claims))
+        {
+            return next;
+        }
+
+        if (before.HandoverSince is not { } since || before.Owner != owner)
+        {
+            return next with { Role = VipRole.Master, HandoverSince = input.Now, Reason = $"{next.Reason}; holding the address until {owner} claims it" };
+        }
+
+        return input.Now - since < HandoverTimeout
+            ? before
+            : next with { Reason = $"{next.Reason} ({owner} did not claim it within {HandoverTimeout.TotalSeconds:0.#} s; released anyway)" };
     }
 
     private static VipSlot Preempt(VipDefinition vip, VipSlot before, Candidate held, Candidate best, VipInput input)
@@ -116,7 +148,7 @@ internal static class VipOwnershipMachine
         var role = owner == input.Self ? VipRole.Master : VipRole.Backup;
         return owner == before.Owner && role == before.Role
             ? before with { Role = role }
-            : before with { Owner = owner, Role = role, LastTransition = input.Now, Reason = reason, Contender = null, ContenderSince = null };
+            : before with { Owner = owner, Role = role, LastTransition = input.Now, Reason = reason, Contender = null, ContenderSince = null, HandoverSince = null };
     }
 
     private static void AddActions(string vip, VipSlot before, VipSlot after, List<VipAction> actions)
