@@ -41,6 +41,9 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
     /// <summary>Replicated state driven by this loop; null when only membership runs.</summary>
     internal ReplicationDriver? Replication { get; init; }
 
+    /// <summary>VIP adverts carried by this loop; null when the node runs no VIPs.</summary>
+    public VipAdvertExchange? VipAdverts { get; init; }
+
     /// <summary>True once replicated state was pulled from a peer (or the node is alone); true when nothing is replicated.</summary>
     public bool IsStateSynced => Replication?.IsSynced ?? true;
 
@@ -80,12 +83,23 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
                         continue;
                     }
 
+                    if (VipAdvertExchange.Handles(inbound.Message))
+                    {
+                        VipAdverts?.Receive(inbound.Message, _core);
+                        continue;
+                    }
+
                     Send(_core.Receive(inbound.Message, inbound.ToUid, NowMs));
                 }
 
                 if (Replication is { } replicator)
                 {
                     Send(replicator.Tick(_core, NowMs));
+                }
+
+                if (VipAdverts is { } adverts)
+                {
+                    Send(adverts.Tick(_core, NowMs));
                 }
 
                 if (_leaveRequested)

@@ -62,6 +62,7 @@ internal static class ClusterComposition
             return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>())
             {
                 Replication = new ReplicationDriver(replicator, sessions, time),
+                VipAdverts = config.Vips.Count > 0 ? new VipAdvertExchange(time) : null,
             };
         });
         services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());

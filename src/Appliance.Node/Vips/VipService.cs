@@ -10,13 +10,30 @@ using Microsoft.Extensions.Logging;
 namespace Appliance.Node.Vips;
 
 /// <summary>
-/// Feeds the membership view and this node's tracking into the VIP controller every 50 ms and
-/// lets it drive the Linux driver. Without the needed capabilities it says so and does nothing.
+/// Feeds the membership view, the peers' VIP adverts and this node's tracking into the VIP
+/// controller every 50 ms, lets it drive the Linux driver and publishes this node's stand as its
+/// advert. On stop it hands its VIPs over first (the peers take them at once), then drops them.
+/// Without the needed capabilities it says so and does nothing.
 /// </summary>
-internal sealed class VipService(ApplianceConfig config, TimeProvider time, ILogger<VipService> logger, IClusterMembership? membership = null)
+internal sealed class VipService(
+    ApplianceConfig config,
+    TimeProvider time,
+    ILogger<VipService> logger,
+    IClusterMembership? membership = null,
+    VipAdvertExchange? adverts = null,
+    PoolHealth? pools = null)
     : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
+    private static readonly IReadOnlyDictionary<ulong, PeerAdvert> NoAdverts = new Dictionary<ulong, PeerAdvert>();
+
+    private readonly VipMembersFeed _feed = new(VipMembersFeed.DefaultGrace);
+    private readonly HashSet<string> _silentReported = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, bool> _trackFailing = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, TrackScript> _scripts = config.Vips
+        .Where(v => v.Track.Script is not null)
+        .ToDictionary(v => v.Address, v => new TrackScript(v.Track.Script!, time), StringComparer.Ordinal);
+
     private VipController? _controller;
 
     /// <summary>Null while VIPs are not running, else their status.</summary>
@@ -24,6 +41,23 @@ internal sealed class VipService(ApplianceConfig config, TimeProvider time, ILog
 
     /// <summary>Why VIPs are not running, when they are not.</summary>
     public string? DisabledReason { get; private set; }
+
+    /// <summary><c>vip move</c>: null when this node gives the VIP up, else why not.</summary>
+    public string? Move(string vip, string? to)
+    {
+        if (_controller is not { } controller)
+        {
+            return $"VIPs are not running on this node: {DisabledReason ?? "starting"}.";
+        }
+
+        var refusal = controller.Move(vip, to);
+        if (refusal is null)
+        {
+            VipLog.Moved(logger, vip, to is null ? "to the best-ranked node" : $"to {to}");
+        }
+
+        return refusal;
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -56,41 +90,107 @@ internal sealed class VipService(ApplianceConfig config, TimeProvider time, ILog
         var controller = new VipController(vips, VipDefinitions.Announce(config.Vips), driver, config.Node.Name);
         _controller = controller;
         VipLog.Started(logger, vips.Count, config.Node.Name);
+        var scripts = _scripts.Values.Select(s => Task.Run(() => s.RunAsync(line => VipLog.Transition(logger, line), stoppingToken), CancellationToken.None)).ToList();
         using var timer = new PeriodicTimer(Tick, time);
         try
         {
             do
             {
-                try
-                {
-                    var members = VipMembersFeed.From(membership?.Current, config.Node.Name, Penalties(), controller.Claims);
-                    foreach (var line in controller.Tick(members, time.GetUtcNow()))
-                    {
-                        VipLog.Transition(logger, line);
-                    }
-                }
-                catch (IOException e)
-                {
-                    VipLog.TickFailed(logger, e);
-                }
+                TickOnce(controller);
             }
             while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Stopping: give the addresses up so no stale VIP outlives the process.
+            await HandOverAsync(controller).ConfigureAwait(false);
+
+            // Whatever is still held (no peer could take it) goes, so no stale VIP outlives the process.
             controller.ReleaseAll();
+        }
+
+        await Task.WhenAll(scripts).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A graceful stop: rank last for every VIP (VRRP priority 0) and keep ticking until the peers
+    /// claim what this node held, so clients see no moment without an owner. Bounded in time.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    private async Task HandOverAsync(VipController controller)
+    {
+        if (controller.Claims.Count == 0)
+        {
+            return;
+        }
+
+        VipLog.HandingOver(logger);
+        controller.BeginLeaving();
+        var deadline = time.GetUtcNow() + Appliance.Vip.Ownership.VipOwnershipMachine.HandoverTimeout + TimeSpan.FromSeconds(1);
+        while (time.GetUtcNow() < deadline)
+        {
+            TickOnce(controller);
+            if (controller.Claims.Count == 0 || !controller.HandingOver)
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time, CancellationToken.None).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Interface tracking; pools and scripts are not wired yet (docs/vips.md, known limits).</summary>
+    [SupportedOSPlatform("linux")]
+    private void TickOnce(VipController controller)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            var penalties = Penalties();
+            var feed = _feed.From(membership?.Current, controller.SelfMember(penalties), adverts?.Peers ?? NoAdverts, now);
+            foreach (var name in feed.Silent.Where(_silentReported.Add))
+            {
+                VipLog.SilentMember(logger, name, _feed.Grace.TotalMilliseconds);
+            }
+
+            foreach (var line in controller.Tick(feed.Members, now, decide: feed.Unheard.Count == 0))
+            {
+                VipLog.Transition(logger, line);
+            }
+
+            adverts?.Publish(VipMembersFeed.Advert(controller.SelfMember(penalties), controller.Names));
+        }
+        catch (IOException e)
+        {
+            VipLog.TickFailed(logger, e);
+        }
+    }
+
+    /// <summary>This node's penalty per VIP from its tracked interfaces, pools and script.</summary>
     [SupportedOSPlatform("linux")]
     private Dictionary<string, int> Penalties()
     {
         var penalties = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var vip in config.Vips)
         {
-            var results = vip.Track.Interfaces.Select(i => new TrackResult($"interface {i.Name}", i.Weight, LinkInfo.Find(i.Name) is not { Up: true }));
+            var results = new List<TrackResult>();
+            results.AddRange(vip.Track.Interfaces.Select(i => new TrackResult($"interface {i.Name}", i.Weight, LinkInfo.Find(i.Name) is not { Up: true })));
+            results.AddRange(vip.Track.Pools.Select(p => new TrackResult($"{PoolHealth.Describe(p)} has no healthy backend", p.Weight, pools is not null && !pools.HasHealthy(p))));
+            if (_scripts.TryGetValue(vip.Address, out var script))
+            {
+                results.Add(new TrackResult($"track script {script.Options.Path}", script.Options.Weight, script.Failing));
+            }
+
+            foreach (var r in results)
+            {
+                if (_trackFailing.TryGetValue($"{vip.Address} {r.What}", out var was) ? was != r.Failing : r.Failing)
+                {
+                    VipLog.Transition(logger, r.Failing
+                        ? $"VIP {vip.Address}: tracking: {r.What} is failing ({(r.Weight == 0 ? "fault" : $"priority -{r.Weight}")})"
+                        : $"VIP {vip.Address}: tracking: {r.What} is fine again");
+                }
+
+                _trackFailing[$"{vip.Address} {r.What}"] = r.Failing;
+            }
+
             penalties[vip.Address] = TrackPenalty.Of(results);
         }
 
