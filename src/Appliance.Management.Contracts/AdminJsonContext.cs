@@ -11,6 +11,7 @@ namespace Appliance.Management.Contracts;
 [JsonSerializable(typeof(MembersResponse))]
 [JsonSerializable(typeof(VipsResponse))]
 [JsonSerializable(typeof(VipMoveRequest))]
+[JsonSerializable(typeof(VipMoveResult))]
 [JsonSerializable(typeof(BackendsResponse))]
 [JsonSerializable(typeof(BackendInfo))]
 [JsonSerializable(typeof(WeightRequest))]
