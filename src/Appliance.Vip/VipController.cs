@@ -52,6 +52,9 @@ internal sealed class VipController
     /// <summary>A graceful stop: every VIP ranks this node last from now on, so peers take them over at once.</summary>
     public void BeginLeaving() => _leaving = true;
 
+    /// <summary>Whether <see cref="BeginLeaving"/> was called.</summary>
+    public bool Leaving => _leaving;
+
     /// <summary>
     /// <c>vip move</c>: this node gives <paramref name="vip"/> up to <paramref name="to"/> (null: the
     /// best-ranked other node) and keeps ranking last for it until it holds it again. Returns null

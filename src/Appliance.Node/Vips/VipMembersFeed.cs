@@ -6,7 +6,7 @@ using Appliance.Vip.Ownership;
 namespace Appliance.Node.Vips;
 
 /// <summary>What one tick decides from: the members, and the peers it still waits to hear from.</summary>
-/// <param name="Members">Reachable Up members that run VIPs, this node included while it is Up.</param>
+/// <param name="Members">Reachable Up members that run VIPs, this node included while it is Up; unreachable Up members it heard adverts from, marked so.</param>
 /// <param name="Unheard">Members seen Up but not heard from yet (within the grace): decisions wait for them.</param>
 /// <param name="Silent">Members that sent no advert within the grace: they are not candidates (VIPs disabled there?).</param>
 internal sealed record VipFeed(IReadOnlyList<VipMember> Members, IReadOnlyList<string> Unheard, IReadOnlyList<string> Silent);
@@ -39,12 +39,20 @@ internal sealed class VipMembersFeed(TimeSpan grace)
         var live = new HashSet<ulong>();
         foreach (var m in view.Members)
         {
-            if (m.Status != MemberStatus.Up || !m.Reachable)
+            if (m.Status != MemberStatus.Up)
             {
                 continue;
             }
 
-            if (m.IsSelf)
+            if (!m.Reachable)
+            {
+                // Not a candidate; its claims still count for re-announcing (a partition healing).
+                if (!m.IsSelf && adverts.TryGetValue(m.Uid, out var heard))
+                {
+                    members.Add(Member(m.Name, heard.Vips) with { Reachable = false });
+                }
+            }
+            else if (m.IsSelf)
             {
                 members.Add(self with { Name = m.Name });
             }

@@ -22,7 +22,7 @@ internal sealed class VipService(
     IClusterMembership? membership = null,
     VipAdvertExchange? adverts = null,
     PoolHealth? pools = null)
-    : BackgroundService
+    : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
     private static readonly IReadOnlyDictionary<ulong, PeerAdvert> NoAdverts = new Dictionary<ulong, PeerAdvert>();
@@ -35,6 +35,7 @@ internal sealed class VipService(
         .ToDictionary(v => v.Address, v => new TrackScript(v.Track.Script!, time), StringComparer.Ordinal);
 
     private VipController? _controller;
+    private volatile bool _leavingTicked;
 
     /// <summary>Null while VIPs are not running, else their status.</summary>
     public IReadOnlyList<VipStatus>? Current => _controller?.Current;
@@ -58,6 +59,33 @@ internal sealed class VipService(
 
         return refusal;
     }
+
+    /// <summary>
+    /// Called on every lifecycle service before any of them stops, so the VIPs move while this
+    /// node's listeners still serve: a graceful stop (VRRP priority 0) with no moment when
+    /// clients reach a VIP nobody answers on. Bounded by the handover timeout.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        if (_controller is not { } controller || controller.Claims.Count == 0)
+        {
+            return;
+        }
+
+        VipLog.HandingOver(logger);
+        controller.BeginLeaving();
+        var deadline = time.GetUtcNow() + Appliance.Vip.Ownership.VipOwnershipMachine.HandoverTimeout + TimeSpan.FromSeconds(1);
+        while (time.GetUtcNow() < deadline && controller.Claims.Count > 0 && (controller.HandingOver || !_leavingTicked))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -102,40 +130,12 @@ internal sealed class VipService(
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            await HandOverAsync(controller).ConfigureAwait(false);
-
-            // Whatever is still held (no peer could take it) goes, so no stale VIP outlives the process.
+            // StoppingAsync handed the VIPs over; whatever is still held (no peer could take it)
+            // goes now, so no stale VIP outlives the process.
             controller.ReleaseAll();
         }
 
         await Task.WhenAll(scripts).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// A graceful stop: rank last for every VIP (VRRP priority 0) and keep ticking until the peers
-    /// claim what this node held, so clients see no moment without an owner. Bounded in time.
-    /// </summary>
-    [SupportedOSPlatform("linux")]
-    private async Task HandOverAsync(VipController controller)
-    {
-        if (controller.Claims.Count == 0)
-        {
-            return;
-        }
-
-        VipLog.HandingOver(logger);
-        controller.BeginLeaving();
-        var deadline = time.GetUtcNow() + Appliance.Vip.Ownership.VipOwnershipMachine.HandoverTimeout + TimeSpan.FromSeconds(1);
-        while (time.GetUtcNow() < deadline)
-        {
-            TickOnce(controller);
-            if (controller.Claims.Count == 0 || !controller.HandingOver)
-            {
-                return;
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(10), time, CancellationToken.None).ConfigureAwait(false);
-        }
     }
 
     [SupportedOSPlatform("linux")]
@@ -144,6 +144,7 @@ internal sealed class VipService(
         try
         {
             var now = time.GetUtcNow();
+            var leaving = controller.Leaving;
             var penalties = Penalties();
             var feed = _feed.From(membership?.Current, controller.SelfMember(penalties), adverts?.Peers ?? NoAdverts, now);
             foreach (var name in feed.Silent.Where(_silentReported.Add))
@@ -157,6 +158,7 @@ internal sealed class VipService(
             }
 
             adverts?.Publish(VipMembersFeed.Advert(controller.SelfMember(penalties), controller.Names));
+            _leavingTicked = leaving;
         }
         catch (IOException e)
         {

@@ -6,12 +6,17 @@ namespace Appliance.Vip.Ownership;
 /// <param name="Releasing">It is leaving or was asked to move its VIPs: like VRRP priority 0, it ranks last.</param>
 /// <param name="Claims">VIP names the member says it holds; this is how a split brain is seen on heal.</param>
 /// <param name="Yields">VIPs it releases one by one (<c>vip move</c>), each with the node to hand it to (null: the best-ranked).</param>
+/// <param name="Reachable">
+/// False for an Up member this node cannot reach now but still hears adverts from (a partition
+/// healing): it never holds a VIP in this node's eyes, but its claims tell a master to re-announce.
+/// </param>
 internal sealed record VipMember(
     string Name,
     IReadOnlyDictionary<string, int>? Penalties = null,
     bool Releasing = false,
     IReadOnlySet<string>? Claims = null,
-    IReadOnlyDictionary<string, string?>? Yields = null)
+    IReadOnlyDictionary<string, string?>? Yields = null,
+    bool Reachable = true)
 {
     /// <summary>The penalty on <paramref name="vip"/>.</summary>
     public int PenaltyOn(string vip) => Penalties is not null && Penalties.TryGetValue(vip, out var p) ? p : 0;

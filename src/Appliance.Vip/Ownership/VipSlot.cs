@@ -9,6 +9,8 @@ namespace Appliance.Vip.Ownership;
 /// <param name="Reason">Why, in words for the operator.</param>
 /// <param name="RivalClaimants">Other members that claimed it last tick while we held it.</param>
 /// <param name="HandoverSince">While this node still holds it for a new owner that does not claim it yet: since when.</param>
+/// <param name="Unreachable">Members that were Up but unreachable last tick.</param>
+/// <param name="Returned">Members this node outranks that became reachable again this tick (a partition healed).</param>
 internal sealed record VipSlot(
     string? Owner,
     VipRole Role,
@@ -17,7 +19,9 @@ internal sealed record VipSlot(
     DateTimeOffset LastTransition,
     string Reason,
     IReadOnlySet<string> RivalClaimants,
-    DateTimeOffset? HandoverSince = null)
+    DateTimeOffset? HandoverSince = null,
+    IReadOnlySet<string>? Unreachable = null,
+    IReadOnlyList<string>? Returned = null)
 {
     /// <summary>Before the first tick.</summary>
     public static readonly VipSlot Initial = new(null, VipRole.Backup, null, null, DateTimeOffset.MinValue, "not decided yet", new HashSet<string>(StringComparer.Ordinal));

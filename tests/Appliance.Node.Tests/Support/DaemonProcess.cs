@@ -12,6 +12,7 @@ internal sealed class DaemonProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _lock = new();
+    private int _disposed;
 
     private DaemonProcess(Process process)
     {
@@ -35,16 +36,21 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
-    public static DaemonProcess Start(params string[] args)
+    /// <summary>The applianced build copied next to the tests.</summary>
+    public static string Dll => Path.Combine(AppContext.BaseDirectory, "applianced.dll");
+
+    public static DaemonProcess Start(params string[] args) => StartWith("dotnet", [Dll, .. args]);
+
+    /// <summary>Runs applianced through a launcher, e.g. <c>ip netns exec NS dotnet applianced.dll ...</c> (the launcher execs it, so the pid is applianced's).</summary>
+    public static DaemonProcess StartWith(string file, IEnumerable<string> args)
     {
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(file)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "applianced.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
@@ -52,6 +58,9 @@ internal sealed class DaemonProcess : IDisposable
 
         return new DaemonProcess(Process.Start(info)!);
     }
+
+    /// <summary>Whether the process has ended (killed, crashed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Runs to completion (bounded) and returns the exit code.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
@@ -115,8 +124,14 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>Kills it if still running (SIGKILL); safe to call more than once.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

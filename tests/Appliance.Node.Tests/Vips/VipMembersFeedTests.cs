@@ -31,7 +31,7 @@ public sealed class VipMembersFeedTests
     }
 
     [Fact]
-    public void From_View_KeepsOnlyReachableUpMembersWithWhatTheirAdvertsSay()
+    public void From_View_KeepsUpMembersWithWhatTheirAdvertsSay_UnreachableOnesMarked()
     {
         var view = View(
             Member("lb1", 1, MemberStatus.Up, true, self: true),
@@ -46,8 +46,9 @@ public sealed class VipMembersFeedTests
 
         var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
 
-        Assert.Equal(["lb1", "lb4"], feed.Members.Select(m => m.Name));
-        var lb4 = feed.Members[1];
+        Assert.Equal(["lb1", "lb2", "lb4"], feed.Members.Select(m => m.Name));
+        Assert.Equal([true, false, true], feed.Members.Select(m => m.Reachable));
+        var lb4 = feed.Members[2];
         Assert.Equal(30, lb4.PenaltyOn("v"));
         Assert.True(lb4.ClaimsVip("v"));
         Assert.True(lb4.ReleasesVip("v"));
