@@ -22,6 +22,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
     private readonly CancellationTokenSource _stop = new();
     private readonly ViewTracker _tracker;
     private readonly long _startedTimestamp;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NodeAddress> _refused = new();
     private Task? _loop;
     private volatile ClusterView _view = ClusterView.NotStarted;
     private volatile bool _leaveRequested;
@@ -34,6 +35,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
         _logger = logger;
         _tracker = new ViewTracker(logger);
         _startedTimestamp = time.GetTimestamp();
+        transport.Refused += _refused.Enqueue;
     }
 
     public ClusterView Current => _view;
@@ -95,6 +97,11 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
                 if (Replication is { } replicator)
                 {
                     Send(replicator.Tick(_core, NowMs));
+                }
+
+                while (_refused.TryDequeue(out var refused))
+                {
+                    _core.PeerRefused(refused);
                 }
 
                 if (VipAdverts is { } adverts)

@@ -26,6 +26,9 @@ internal sealed class TransportContext
 
     public ILogger Logger { get; }
 
+    /// <summary>Told when a connection to a peer address is refused (see <see cref="IClusterTransport.Refused"/>).</summary>
+    public Action<Membership.NodeAddress>? Refused { get; set; }
+
     /// <summary>One line per remote address (or peer) per interval, for rejections and drops.</summary>
     public LogThrottle RejectionLog { get; }
 
