@@ -75,9 +75,16 @@ internal sealed class VipService(
         VipLog.HandingOver(logger);
         controller.BeginLeaving();
         var deadline = time.GetUtcNow() + Appliance.Vip.Ownership.VipOwnershipMachine.HandoverTimeout + TimeSpan.FromSeconds(1);
-        while (time.GetUtcNow() < deadline && controller.Claims.Count > 0 && (controller.HandingOver || !_leavingTicked))
+        try
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken).ConfigureAwait(false);
+            while (time.GetUtcNow() < deadline && controller.Claims.Count > 0 && (controller.HandingOver || !_leavingTicked))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The host gave up waiting: the addresses go in the loop's own stop.
         }
     }
 
