@@ -103,6 +103,7 @@ public sealed class VipNetworkTests(ITestOutputHelper output)
         }
 
         await Task.Delay(1500); // both sides hold it and announce it for a while
+        var logBeforeHeal = Enumerable.Range(0, 3).Select(i => lab[i].Output.Length).ToArray();
         lab.Net.LinkUp(lab.Net.Balancers[0]);
         deadline = DateTime.UtcNow.AddSeconds(30);
         while (lab.Owners().Count != 1)
@@ -119,11 +120,14 @@ public sealed class VipNetworkTests(ITestOutputHelper output)
             Assert.Equal([winner], lab.Owners());
         }
 
+        // Usually lb1 (the best-ranked claimant) keeps it and re-announces; while the healing
+        // reachability settles a node may also drop it and another take it fresh (docs/vips.md,
+        // known limits). Either way the winner announced it after the heal, and the client follows.
         using var loop = new RequestLoop(lab.Net.Client, lab.Url, []);
         await loop.WaitForSuccessAsync(TimeSpan.FromSeconds(10));
-        Assert.Equal(0, winner);
         Assert.Equal(lab.Net.Balancers[winner].Mac, lab.Net.Client.NeighbourMac(VipLab.Vip));
-        Assert.True(lab[winner].Output.Contains("re-announce: ", StringComparison.Ordinal), lab.Logs());
+        var afterHeal = lab[winner].Output[logBeforeHeal[winner]..];
+        Assert.True(afterHeal.Contains("re-announce: ", StringComparison.Ordinal) || afterHeal.Contains(": master (", StringComparison.Ordinal), lab.Logs());
     }
 
     [NetnsFact]
