@@ -23,6 +23,7 @@ internal static class CliApp
         root.Subcommands.Add(StatusCommands.Vip(options));
         root.Subcommands.Add(BackendCommands.List(options));
         root.Subcommands.Add(BackendCommands.Backend(options));
+        root.Subcommands.Add(BackendCommands.TcpGroup(options));
         root.Subcommands.Add(SessionCommands.Create(options));
         root.Subcommands.Add(ConfigCommands.Create(options));
         root.Subcommands.Add(CompletionCommand.Create());

@@ -13,6 +13,9 @@ public static class AdminPaths
     public const string ClusterMembers = ApiRoot + "/cluster/members";
     public const string Vips = ApiRoot + "/vips";
     public const string Backends = ApiRoot + "/backends";
+
+    /// <summary>TCP (layer 4) pools and their backends: the same shapes and actions as <see cref="Backends"/>, their own id space.</summary>
+    public const string TcpBackends = ApiRoot + "/tcp/backends";
     public const string Sessions = ApiRoot + "/sessions";
     public const string ConfigValidate = ApiRoot + "/config/validate";
     public const string ConfigReload = ApiRoot + "/config/reload";
@@ -20,16 +23,16 @@ public static class AdminPaths
     public const string Traffic = ApiRoot + "/traffic";
     public const string Metrics = "/metrics";
 
-    /// <summary><c>/api/v1/backends/{cluster}/{backend}</c>, escaped.</summary>
-    public static string Backend(string cluster, string backend) =>
-        $"{Backends}/{Uri.EscapeDataString(cluster)}/{Uri.EscapeDataString(backend)}";
+    /// <summary><c>{root}/{cluster}/{backend}</c>, escaped; root is <see cref="Backends"/> or <see cref="TcpBackends"/>.</summary>
+    public static string Backend(string cluster, string backend, string root = Backends) =>
+        $"{root}/{Uri.EscapeDataString(cluster)}/{Uri.EscapeDataString(backend)}";
 
-    /// <summary><c>/api/v1/backends/{cluster}/{backend}/{drain|maint|ready}</c>.</summary>
-    public static string BackendState(string cluster, string backend, string state) =>
-        $"{Backend(cluster, backend)}/{state}";
+    /// <summary><c>{root}/{cluster}/{backend}/{drain|maint|ready}</c>.</summary>
+    public static string BackendState(string cluster, string backend, string state, string root = Backends) =>
+        $"{Backend(cluster, backend, root)}/{state}";
 
-    /// <summary><c>/api/v1/backends/{cluster}/{backend}/weight</c>.</summary>
-    public static string BackendWeight(string cluster, string backend) => $"{Backend(cluster, backend)}/weight";
+    /// <summary><c>{root}/{cluster}/{backend}/weight</c>.</summary>
+    public static string BackendWeight(string cluster, string backend, string root = Backends) => $"{Backend(cluster, backend, root)}/weight";
 
     /// <summary><c>/api/v1/sessions/{key}</c>; the key's slashes stay as they are (the route takes the rest of the path).</summary>
     public static string Session(string key) =>

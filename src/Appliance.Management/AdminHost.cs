@@ -31,7 +31,8 @@ public static class AdminHost
 
     /// <summary>
     /// Builds the admin host. <paramref name="addSources"/> registers the node's adapters
-    /// (<see cref="INodeStatusSource"/>, <see cref="IBackendAdmin"/>, <see cref="ISessionLookup"/>,
+    /// (<see cref="INodeStatusSource"/>, <see cref="IBackendAdmin"/> for HTTP clusters and, keyed
+    /// <c>"tcp"</c>, another for TCP pools, <see cref="ISessionLookup"/>,
     /// <see cref="IConfigActions"/>, any number of <see cref="IMetricsSource"/>, and optionally
     /// <see cref="IClusterView"/> and <see cref="IVipView"/>, which default to "not configured").
     /// </summary>
@@ -50,6 +51,7 @@ public static class AdminHost
         services.AddSingleton(new AuthSettings(options.Token));
         services.AddSingleton<AdminCounters>();
         services.AddSingleton(_ => new TrafficHistory());
+        services.AddKeyedSingleton(BackendAdminKeys.Tcp, (_, _) => new TrafficHistory());
         services.AddSingleton<BackendEndpoints.Deps>();
         services.AddHostedService<TrafficSampler>();
         addSources(services);

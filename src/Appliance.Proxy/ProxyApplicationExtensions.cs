@@ -14,13 +14,15 @@ namespace Appliance.Proxy;
 public static class ProxyApplicationExtensions
 {
     /// <summary>
-    /// Edge checks, trusted forwarded headers, the access log, then per route: rate limit, admin
-    /// states, sticky sessions, balancing (with queue and retry), passive health, forward.
+    /// Edge checks, untrusted client-address headers removed, trusted forwarded headers, the access
+    /// log, then per route: declared body size, rate limit, admin states, sticky sessions, balancing
+    /// (with queue and retry), passive health, forward.
     /// </summary>
     public static WebApplication UseApplianceProxy(this WebApplication app)
     {
         var config = app.Services.GetRequiredService<ConfigStore>().Current;
         app.UseMiddleware<SmugglingGuardMiddleware>();
+        app.UseMiddleware<UntrustedForwardingHeadersMiddleware>(Tcp.TrustedNetworks.From(config.ForwardedHeaders.TrustedProxies));
         if (config.ForwardedHeaders.TrustedProxies.Count > 0)
         {
             app.UseForwardedHeaders(ForwardedOptions(config.ForwardedHeaders.TrustedProxies));
@@ -29,6 +31,7 @@ public static class ProxyApplicationExtensions
         app.UseMiddleware<AccessLogMiddleware>();
         app.MapReverseProxy(proxy =>
         {
+            proxy.UseMiddleware<DeclaredBodyLimitMiddleware>();
             proxy.UseMiddleware<RateLimitMiddleware>();
             proxy.UseMiddleware<AdminStateFilterMiddleware>();
             proxy.UseSessionAffinity();

@@ -22,11 +22,13 @@ public static class ProxyServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ISessionStore>(_ => new InMemorySessionStore());
+        services.TryAddSingleton(_ => SessionAffinity.StickyHint.Random()); // a cluster registers its shared one first
         services.TryAddSingleton<IConnectionCounts, LocalConnectionCounts>();
         services.AddSingleton<ConfigStore>();
         services.AddSingleton<BackendRegistry>();
         services.AddSingleton<Tcp.TcpPoolRegistry>();
         services.AddSingleton<CertificateStore>();
+        services.AddSingleton<ListenerConnections>();
         services.AddSingleton<ApplianceProxyConfigProvider>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ApplianceProxyConfigProvider>());
         services.AddSingleton<ProxyConfigurator>();

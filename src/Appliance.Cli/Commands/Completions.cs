@@ -9,9 +9,10 @@ internal static class Completions
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
 
-    public static Func<CompletionContext, IEnumerable<CompletionItem>> Backends(GlobalOptions options) => context => Backends(options, context);
+    /// <summary>Completes <c>GROUP/BACKEND</c> from the list at <paramref name="root"/> (HTTP clusters or TCP pools).</summary>
+    public static Func<CompletionContext, IEnumerable<CompletionItem>> Backends(GlobalOptions options, string root) => context => Backends(options, root, context);
 
-    private static IEnumerable<CompletionItem> Backends(GlobalOptions options, CompletionContext context)
+    private static IEnumerable<CompletionItem> Backends(GlobalOptions options, string root, CompletionContext context)
     {
         // Help asks for completions too (to print choices); only a shell's TAB may reach the node.
         if (context is not TextCompletionContext)
@@ -34,7 +35,7 @@ internal static class Completions
         try
         {
             using var client = new AdminClient(uri, token, Timeout);
-            var result = client.GetAsync(AdminPaths.Backends, AdminJson.Context.BackendsResponse, CancellationToken.None).GetAwaiter().GetResult();
+            var result = client.GetAsync(root, AdminJson.Context.BackendsResponse, CancellationToken.None).GetAwaiter().GetResult();
             return result.Value?.Clusters.SelectMany(c => c.Backends.Select(b => new CompletionItem($"{c.Id}/{b.Id}")))
                 .Where(i => i.Label.StartsWith(context.WordToComplete, StringComparison.Ordinal))
                 .ToList() ?? [];

@@ -34,4 +34,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(109, LogLevel.Error, "Cluster: the membership loop failed; membership stops but the node keeps serving")]
     public static partial void LoopFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(110, LogLevel.Information, "Cluster: ignored a {Kind} from {Sender}: {Reason}. {Suppressed} more from there since the last report")]
+    public static partial void StaleMessage(ILogger logger, string kind, string sender, string reason, int suppressed);
 }

@@ -21,6 +21,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly ViewTracker _tracker;
+    private readonly LogThrottle _staleLog;
     private readonly long _startedTimestamp;
     private readonly System.Collections.Concurrent.ConcurrentQueue<NodeAddress> _refused = new();
     private Task? _loop;
@@ -34,6 +35,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
         _time = time;
         _logger = logger;
         _tracker = new ViewTracker(logger);
+        _staleLog = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _startedTimestamp = time.GetTimestamp();
         transport.Refused += _refused.Enqueue;
     }
@@ -52,6 +54,9 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
     public event Action<ClusterView>? Changed;
 
     public TransportStats TransportStats => _transport.Stats;
+
+    /// <summary>Authentic messages dropped because they belong to another incarnation (see <see cref="ClusterCore.CheckIncarnation"/>).</summary>
+    public StaleMessageStats StaleMessages { get; } = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -74,14 +79,18 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
             {
                 while (_transport.Incoming.TryRead(out var inbound))
                 {
+                    // Another life of a node (a restart on either side, a downed member still talking):
+                    // dropped before membership or replication sees it, and counted.
+                    var stale = _core.CheckIncarnation(inbound.Message, inbound.ToUid);
+                    if (stale != StaleMessage.Current)
+                    {
+                        DropStale(inbound, stale);
+                        continue;
+                    }
+
                     if (Replication is { } replication && ReplicationDriver.Handles(inbound.Message))
                     {
-                        // Addressed to an older incarnation of this node: its view of us is stale, ignore it.
-                        if (inbound.ToUid == 0 || inbound.ToUid == _core.Self.Uid)
-                        {
-                            Send(replication.Receive(inbound.Message));
-                        }
-
+                        Send(replication.Receive(inbound.Message));
                         continue;
                     }
 
@@ -148,6 +157,18 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
         catch (OperationCanceledException)
         {
             // the tick is due, or we are stopping
+        }
+    }
+
+    private void DropStale(InboundMessage inbound, StaleMessage kind)
+    {
+        StaleMessages.Count(kind);
+        var from = inbound.Message.From;
+        if (_staleLog.ShouldLog($"{kind} {from.Uid}", out var suppressed))
+        {
+            ClusterLog.StaleMessage(_logger, inbound.Message.GetType().Name, from.ToString(),
+                kind == StaleMessage.ForEarlierIncarnation ? "addressed to an earlier incarnation of this node" : "its sender's incarnation was downed or removed",
+                suppressed);
         }
     }
 

@@ -75,14 +75,32 @@ public sealed partial class ClusterCore
         return Flush();
     }
 
-    public IReadOnlyList<Outgoing> Receive(ClusterMessage message, ulong toUid, long nowMs)
+    /// <summary>
+    /// Whether a received message belongs to another life of a node: addressed to an earlier
+    /// incarnation of this one, or sent by an incarnation the cluster has downed or removed. Such
+    /// messages are ignored by membership and by replication alike. Discovery (<see cref="InitJoin"/>,
+    /// <see cref="InitJoinAck"/>) is heard whatever the sender's past: it is how partitions heal.
+    /// </summary>
+    public StaleMessage CheckIncarnation(ClusterMessage message, ulong toUid)
     {
-        if (Phase == NodePhase.Stopped || (toUid != 0 && toUid != Self.Uid))
+        ArgumentNullException.ThrowIfNull(message);
+        if (toUid != 0 && toUid != Self.Uid)
         {
-            return []; // meant for an earlier incarnation of this node
+            return StaleMessage.ForEarlierIncarnation;
         }
 
-        // Discovery is answered and heard whatever the sender's past: it is how partitions heal.
+        return message is not (InitJoin or InitJoinAck) && IsQuarantined(message.From)
+            ? StaleMessage.FromDownedIncarnation
+            : StaleMessage.Current;
+    }
+
+    public IReadOnlyList<Outgoing> Receive(ClusterMessage message, ulong toUid, long nowMs)
+    {
+        if (Phase == NodePhase.Stopped || CheckIncarnation(message, toUid) != StaleMessage.Current)
+        {
+            return [];
+        }
+
         if (message is InitJoin probe)
         {
             OnInitJoin(probe);
@@ -93,11 +111,6 @@ public sealed partial class ClusterCore
         {
             OnInitJoinAck(ack, nowMs);
             return Flush();
-        }
-
-        if (IsQuarantined(message.From))
-        {
-            return [];
         }
 
         switch (message)

@@ -11,7 +11,8 @@ public static partial class ConfigValidator
 
         const string Root = "$.Cluster";
         var wildcard = false;
-        if (!EndpointParser.TryParseEndpoint(cluster.BindAddress, out var bindHost, out _, out var bindError))
+        if (!EndpointParser.TryParseEndpoint(cluster.BindAddress, out var bindHost, out _, out var bindError,
+            "write host:port, e.g. \"10.0.0.11:7946\", or \"0.0.0.0:7946\" with an AdvertiseAddress."))
         {
             errors.Add(new($"{Root}.BindAddress", $"the cluster bind address is not valid: {bindError}"));
         }
@@ -22,9 +23,14 @@ public static partial class ConfigValidator
 
         if (cluster.AdvertiseAddress is { } advertise)
         {
-            if (!EndpointParser.TryParseEndpoint(advertise, out var host, out _, out var error) || host is EndpointParser.AnyHost or "0.0.0.0" or "::")
+            const string AdvertiseExample = "write this node's own IP and cluster port, e.g. \"10.0.0.11:7946\".";
+            if (!EndpointParser.TryParseEndpoint(advertise, out var host, out _, out var error, AdvertiseExample))
             {
-                errors.Add(new($"{Root}.AdvertiseAddress", $"'{advertise}' is not an address other nodes can reach: {error ?? "a wildcard cannot be advertised"}; write this node's own IP and cluster port, e.g. \"10.0.0.11:7946\"."));
+                errors.Add(new($"{Root}.AdvertiseAddress", $"'{advertise}' is not an address other nodes can reach: {error}"));
+            }
+            else if (host is EndpointParser.AnyHost or "0.0.0.0" or "::")
+            {
+                errors.Add(new($"{Root}.AdvertiseAddress", $"'{advertise}' is not an address other nodes can reach: a wildcard cannot be advertised; {AdvertiseExample}"));
             }
         }
         else if (wildcard)
@@ -37,11 +43,16 @@ public static partial class ConfigValidator
             errors.Add(new($"{Root}.Seeds", "no seeds: list the cluster addresses of the nodes to join through (usually every node, this one included)."));
         }
 
+        const string SeedExample = "write host:port, e.g. \"10.0.0.12:7946\".";
         for (var i = 0; i < cluster.Seeds.Count; i++)
         {
-            if (!EndpointParser.TryParseEndpoint(cluster.Seeds[i], out var host, out _, out var error) || host == EndpointParser.AnyHost)
+            if (!EndpointParser.TryParseEndpoint(cluster.Seeds[i], out var host, out _, out var error, SeedExample))
             {
-                errors.Add(new(JsonPaths.Index($"{Root}.Seeds", i), $"'{cluster.Seeds[i]}' is not a seed address: {error ?? "a wildcard cannot be reached"}; write host:port, e.g. \"10.0.0.12:7946\"."));
+                errors.Add(new(JsonPaths.Index($"{Root}.Seeds", i), $"'{cluster.Seeds[i]}' is not a seed address: {error}"));
+            }
+            else if (host == EndpointParser.AnyHost)
+            {
+                errors.Add(new(JsonPaths.Index($"{Root}.Seeds", i), $"'{cluster.Seeds[i]}' is not a seed address: a wildcard cannot be reached; {SeedExample}"));
             }
         }
 

@@ -38,6 +38,11 @@ public static partial class ConfigValidator
             {
                 ValidateTls(tls, $"{path}.Tls", errors);
             }
+
+            if (listener.MaxConnections < 0)
+            {
+                errors.Add(new($"{path}.MaxConnections", $"{listener.MaxConnections} is not a connection limit: use 0 for no limit, or the most connections to hold open at once (keep it below the daemon's LimitNOFILE; see docs/operations.md)."));
+            }
         }
 
         return bound;

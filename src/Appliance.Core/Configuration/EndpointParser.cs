@@ -26,16 +26,21 @@ public static class EndpointParser
     public static bool TryParseEndpoint(string? text, out string host, out int port) =>
         TryParseEndpoint(text, out host, out port, out _);
 
-    /// <summary>As <see cref="TryParseEndpoint(string?, out string, out int)"/>, with the reason for a refusal.</summary>
+    /// <summary>How to write a listener address; the default hint of <see cref="TryParseEndpoint(string?, out string, out int, out string?, string)"/>.</summary>
+    internal const string ListenerExamples = "write host:port, e.g. \"0.0.0.0:443\", \"[::]:443\", \"*:80\" or \"localhost:8080\".";
+
+    /// <summary>
+    /// As <see cref="TryParseEndpoint(string?, out string, out int)"/>, with the reason for a refusal;
+    /// <paramref name="examples"/> is the hint given when the shape is wrong (a listener's by default).
+    /// </summary>
     internal static bool TryParseEndpoint(
-        string? text, out string host, out int port, [NotNullWhen(false)] out string? error)
+        string? text, out string host, out int port, [NotNullWhen(false)] out string? error, string examples = ListenerExamples)
     {
         host = "";
         port = 0;
-        const string Examples = "write host:port, e.g. \"0.0.0.0:443\", \"[::]:443\", \"*:80\" or \"localhost:8080\".";
         if (string.IsNullOrWhiteSpace(text))
         {
-            error = "no address given; " + Examples;
+            error = "no address given; " + examples;
             return false;
         }
 
@@ -43,7 +48,7 @@ public static class EndpointParser
         var colon = text.LastIndexOf(':');
         if (colon < 0)
         {
-            error = $"'{text}' has no port; " + Examples;
+            error = $"'{text}' has no port; " + examples;
             return false;
         }
 
@@ -63,7 +68,7 @@ public static class EndpointParser
             port = 0;
             error = hostText.Contains(':', StringComparison.Ordinal) && !hostText.StartsWith('[')
                 ? $"'{text}' looks like an IPv6 address without brackets: write it as \"[{hostText}]:{portText}\"."
-                : $"'{hostText}' in '{text}' is not an IP address, * or localhost; " + Examples;
+                : $"'{hostText}' in '{text}' is not an IP address, * or localhost; " + examples;
             return false;
         }
 
@@ -79,7 +84,7 @@ public static class EndpointParser
         string? text, [NotNullWhen(true)] out System.Net.IPEndPoint? endpoint, [NotNullWhen(false)] out string? error)
     {
         endpoint = null;
-        if (!TryParseEndpoint(text, out var host, out var port, out error))
+        if (!TryParseEndpoint(text, out var host, out var port, out error, "write the backend's ip:port, e.g. \"10.0.1.11:5432\" or \"[2001:db8::11]:5432\"."))
         {
             return false;
         }

@@ -14,6 +14,13 @@ public sealed record ListenerOptions
 
     /// <summary>TLS termination; absent means cleartext.</summary>
     public TlsOptions? Tls { get; init; }
+
+    /// <summary>
+    /// Client connections this listener holds open at once (idle keep-alive ones included); further
+    /// connections are closed at once. 0 means no limit. Keeps a flood of clients from using up the
+    /// process's file descriptors, which the admin API, the cluster and the backends need too.
+    /// </summary>
+    public int MaxConnections { get; init; }
 }
 
 /// <summary>TLS termination for a listener.</summary>

@@ -3,16 +3,27 @@ using Appliance.Management.Traffic;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Appliance.Management.Api;
 
-/// <summary>Recent requests/s per backend, for the dashboard's chart.</summary>
+/// <summary>Recent requests/s per HTTP backend (<c>/traffic</c>) and connections/s per TCP backend (<c>/tcp/traffic</c>), for the dashboard's charts.</summary>
 internal static class TrafficEndpoints
 {
     public static void Map(IEndpointRouteBuilder api)
     {
-        api.MapGet("/traffic", (HttpContext context, int? seconds, TrafficHistory history) =>
+        foreach (var layer in BackendLayer.All)
         {
+            Map(api, layer);
+        }
+    }
+
+    private static void Map(IEndpointRouteBuilder api, BackendLayer layer)
+    {
+        var route = layer.Root[..layer.Root.LastIndexOf('/')] + "/traffic";
+        api.MapGet(route, (HttpContext context, int? seconds, IServiceProvider services) =>
+        {
+            var history = services.GetRequiredKeyedService<TrafficHistory>(layer.ServiceKey);
             var points = seconds ?? history.Capacity;
             if (points < 1 || points > history.Capacity)
             {

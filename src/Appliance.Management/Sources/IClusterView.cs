@@ -51,7 +51,7 @@ public sealed class NotConfiguredCluster : IClusterView
 public sealed class NotConfiguredVips : IVipView
 {
     /// <summary>What the API says while there are no VIPs.</summary>
-    public const string Message = "VIPs not configured: this node holds no virtual IPs (add a Vips section to its configuration).";
+    public const string Message = "VIPs not configured: this node holds no virtual IPs. Add a Vips section to its configuration (see docs/vips.md) to give it some.";
 
     /// <inheritdoc />
     public VipsResponse List() => new(false, Message, []);

@@ -49,6 +49,7 @@ internal static class ClusterComposition
         services.AddSingleton(sp => new ReplicatedConnectionCounts(sp.GetRequiredService<ClusterCore>().Self.Uid));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<ReplicatedSessionStore>());
         services.AddSingleton<IConnectionCounts>(sp => sp.GetRequiredService<ReplicatedConnectionCounts>());
+        services.AddSingleton(Appliance.Proxy.SessionAffinity.StickyHint.FromClusterKey(key.Span)); // every node reads every node's cookie hints
         services.AddSingleton(sp =>
         {
             var time = sp.GetRequiredService<TimeProvider>();

@@ -56,7 +56,7 @@ internal static class NodeHost
         // Listeners are bound once from the starting configuration (the server's options may be
         // built before the proxy applies it); certificates are picked per handshake, so they follow reloads.
         builder.Services.AddOptions<KestrelServerOptions>()
-            .Configure<CertificateStore>((kestrel, certificates) => KestrelListeners.Bind(kestrel, config, certificates));
+            .Configure<CertificateStore, ListenerConnections>((kestrel, certificates, connections) => KestrelListeners.Bind(kestrel, config, certificates, connections));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(config));
         if (configPath is not null)
         {

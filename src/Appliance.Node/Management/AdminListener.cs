@@ -30,6 +30,7 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
         var reloader = node.GetService<ConfigReloader>();
         var status = Create<NodeStatusSource>(reloader);
         var backends = Create<ProxyBackendAdmin>();
+        var tcpBackends = Create<TcpBackendAdmin>();
         var options = new AdminHostOptions
         {
             Address = admin.Address,
@@ -41,9 +42,12 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
         {
             services.AddSingleton<INodeStatusSource>(status);
             services.AddSingleton<IBackendAdmin>(backends);
+            services.AddKeyedSingleton<IBackendAdmin>(BackendAdminKeys.Tcp, tcpBackends);
+            services.AddSingleton<IMetricsSource>(new TcpMetricsSource(tcpBackends, node.GetService<Appliance.Proxy.Tcp.TcpListenerManager>()));
             services.AddSingleton<ISessionLookup>(Create<SessionLookup>());
             services.AddSingleton<IConfigActions>(Create<ConfigActions>(reloader));
             services.AddSingleton<IMetricsSource>(Create<NodeMetricsSource>(status, reloader));
+            services.AddSingleton<IMetricsSource>(new ProcessMetricsSource());
             services.AddSingleton<IMetricsSource>(Create<ProxyMetricsSource>(backends));
             if (node.GetService<ClusterService>() is { } cluster)
             {

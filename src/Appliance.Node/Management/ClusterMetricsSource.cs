@@ -45,5 +45,9 @@ internal sealed class ClusterMetricsSource(ClusterService cluster) : IMetricsSou
         w.Sample("appliance_cluster_frames_rejected_total", stats.RejectedOversized, ("reason", "oversized"));
         w.Counter("appliance_cluster_messages_dropped_total", "Messages dropped from full send queues.");
         w.Sample("appliance_cluster_messages_dropped_total", stats.Dropped);
+        var stale = cluster.StaleMessages;
+        w.Counter("appliance_cluster_messages_rejected_total", "Authentic messages dropped unread because they belong to another incarnation, by reason.");
+        w.Sample("appliance_cluster_messages_rejected_total", stale.ForEarlierIncarnation, ("reason", "for_earlier_incarnation"));
+        w.Sample("appliance_cluster_messages_rejected_total", stale.FromDownedIncarnation, ("reason", "from_downed_incarnation"));
     }
 }

@@ -84,7 +84,8 @@ internal sealed class ProxyBackendAdmin(BackendRegistry registry, IConnectionCou
         _ => "unknown",
     };
 
-    private static AdminChange Map(BackendChange change) => change switch
+    /// <summary>The registries' outcome as management's (TCP pools use the same results).</summary>
+    internal static AdminChange Map(BackendChange change) => change switch
     {
         BackendChange.Done => AdminChange.Done,
         BackendChange.UnknownCluster => AdminChange.UnknownCluster,

@@ -1,6 +1,7 @@
 using Appliance.Core.State;
 using Appliance.Management.Metrics;
 using Appliance.Management.Sources;
+using Appliance.Proxy.Edge;
 using Appliance.Proxy.Model;
 using Appliance.Proxy.RateLimiting;
 
@@ -9,13 +10,14 @@ namespace Appliance.Node.Management;
 /// <summary>
 /// The data plane's metrics: requests by cluster, backend and status class; request durations;
 /// requests in flight (this node and cluster-wide); health, admin state and weight; queue and
-/// rate-limit refusals; sticky sessions held.
+/// rate-limit refusals; sticky sessions held; client connections per listener.
 /// </summary>
 internal sealed class ProxyMetricsSource(
     ProxyBackendAdmin backends,
     BackendRegistry registry,
     RateLimitRejections rateLimits,
-    ISessionStore sessions) : IMetricsSource
+    ISessionStore sessions,
+    ListenerConnections listeners) : IMetricsSource
 {
     private static readonly string[] Classes = ["other", "1xx", "2xx", "3xx", "4xx", "5xx"];
     private static readonly string[] HealthStates = ["healthy", "unhealthy", "unknown"];
@@ -107,6 +109,19 @@ internal sealed class ProxyMetricsSource(
 
         w.Gauge("appliance_sticky_sessions", "Sticky sessions held in the session table.");
         w.Sample("appliance_sticky_sessions", sessions.Count);
+
+        var connections = listeners.All;
+        w.Gauge("appliance_listener_connections", "Client connections open now on each HTTP listener.");
+        foreach (var l in connections)
+        {
+            w.Sample("appliance_listener_connections", l.Open, ("listener", l.Listener));
+        }
+
+        w.Counter("appliance_listener_connections_refused_total", "Client connections closed at once because the listener held its MaxConnections.");
+        foreach (var l in connections)
+        {
+            w.Sample("appliance_listener_connections_refused_total", l.Refused, ("listener", l.Listener));
+        }
     }
 
     private static void Each(PrometheusWriter w, IEnumerable<BackendSnapshot> all, string name, Func<BackendSnapshot, double> value)

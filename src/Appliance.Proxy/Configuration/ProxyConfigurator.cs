@@ -26,7 +26,7 @@ internal sealed class ProxyConfigurator(
         await _applying.WaitAsync().ConfigureAwait(false);
         try
         {
-            var (bound, errors) = await CheckAsync(config).ConfigureAwait(false);
+            var (bound, errors) = await CheckAsync(config, certificates: false).ConfigureAwait(false);
             if (errors.Count == 0)
             {
                 errors.AddRange(certificates.Load(config));
@@ -49,8 +49,23 @@ internal sealed class ProxyConfigurator(
         }
     }
 
-    /// <summary>Binds to YARP's types and runs YARP's validator; errors carry JSON paths.</summary>
-    public async Task<(YarpConfigBinder.Result? Bound, List<ConfigError> Errors)> CheckAsync(ApplianceConfig config)
+    /// <summary>
+    /// Binds to YARP's types and runs YARP's validator; errors carry JSON paths. With
+    /// <paramref name="certificates"/> the TLS certificates are test-loaded too, so validating a file
+    /// finds what applying it would (applying loads them itself).
+    /// </summary>
+    public async Task<(YarpConfigBinder.Result? Bound, List<ConfigError> Errors)> CheckAsync(ApplianceConfig config, bool certificates = true)
+    {
+        var (bound, errors) = await CheckProxyAsync(config).ConfigureAwait(false);
+        if (certificates && errors.Count == 0)
+        {
+            errors.AddRange(CertificateStore.Check(config));
+        }
+
+        return (errors.Count == 0 ? bound : null, errors);
+    }
+
+    private async Task<(YarpConfigBinder.Result? Bound, List<ConfigError> Errors)> CheckProxyAsync(ApplianceConfig config)
     {
         var bound = YarpConfigBinder.Bind(config);
         var errors = bound.Errors.ToList();

@@ -16,8 +16,34 @@ internal sealed class CertificateStore
     /// <summary>Loads every listener's certificates; on any failure nothing changes and the errors are returned.</summary>
     public IReadOnlyList<ConfigError> Load(ApplianceConfig config)
     {
+        var errors = LoadAll(config, out var loaded);
+        if (errors.Count == 0)
+        {
+            _byListener = loaded;
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// Whether every certificate would load (files readable, PEM valid, key matching its certificate),
+    /// without changing the ones in use: what <c>applianced validate</c> and the admin API's validate ask.
+    /// </summary>
+    public static IReadOnlyList<ConfigError> Check(ApplianceConfig config)
+    {
+        var errors = LoadAll(config, out var loaded);
+        foreach (var certificate in loaded.Values)
+        {
+            certificate.Dispose();
+        }
+
+        return errors;
+    }
+
+    private static List<ConfigError> LoadAll(ApplianceConfig config, out Dictionary<string, ListenerCertificates> loaded)
+    {
         var errors = new List<ConfigError>();
-        var loaded = new Dictionary<string, ListenerCertificates>(StringComparer.Ordinal);
+        loaded = new Dictionary<string, ListenerCertificates>(StringComparer.Ordinal);
         for (var i = 0; i < config.Listeners.Count; i++)
         {
             var listener = config.Listeners[i];
@@ -37,16 +63,11 @@ internal sealed class CertificateStore
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
                     errors.Add(new ConfigError($"$.Listeners[{i}].Tls.Certificates[{c}]",
-                        $"cannot load certificate '{options.Certificate}' with key '{options.Key}': {e.Message}. Both must be PEM files readable by the daemon."));
+                        $"cannot load certificate '{options.Certificate}' with key '{options.Key}': {e.Message}. Both must be PEM files readable by the daemon, and the key must be the one the certificate was issued for."));
                 }
             }
 
             loaded[listener.Name] = new ListenerCertificates(entries);
-        }
-
-        if (errors.Count == 0)
-        {
-            _byListener = loaded;
         }
 
         return errors;
@@ -55,8 +76,16 @@ internal sealed class CertificateStore
     public X509Certificate2? Select(string listenerName, string? serverName) =>
         _byListener.TryGetValue(listenerName, out var certificates) ? certificates.Select(serverName) : null;
 
-    private sealed class ListenerCertificates(List<(IReadOnlyList<string> Names, X509Certificate2 Certificate)> entries)
+    private sealed class ListenerCertificates(List<(IReadOnlyList<string> Names, X509Certificate2 Certificate)> entries) : IDisposable
     {
+        public void Dispose()
+        {
+            foreach (var (_, certificate) in entries)
+            {
+                certificate.Dispose();
+            }
+        }
+
         public X509Certificate2? Select(string? serverName)
         {
             if (entries.Count == 0)

@@ -8,13 +8,15 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 namespace Appliance.Proxy.Edge;
 
 /// <summary>
-/// Binds the configured client listeners on Kestrel: address, protocols, TLS with SNI selection
-/// from <see cref="CertificateStore"/>, TLS 1.2 as the floor (1.0/1.1 are never offered).
-/// Listener addresses are fixed for the life of the process; certificates follow reloads.
+/// Binds the configured client listeners on Kestrel: address, protocols, the connection count
+/// and limit (<see cref="ListenerConnections"/>), TLS with SNI selection from
+/// <see cref="CertificateStore"/>, TLS 1.2 as the floor (1.0/1.1 are never offered) and only strong
+/// cipher suites (<see cref="TlsCipherSuites"/>). Listener addresses are fixed for the life of the
+/// process; certificates follow reloads.
 /// </summary>
 internal static class KestrelListeners
 {
-    public static void Bind(KestrelServerOptions kestrel, ApplianceConfig config, CertificateStore certificates)
+    public static void Bind(KestrelServerOptions kestrel, ApplianceConfig config, CertificateStore certificates, ListenerConnections connections)
     {
         kestrel.AddServerHeader = false;
         kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
@@ -32,6 +34,8 @@ internal static class KestrelListeners
                     _ => HttpProtocols.Http1AndHttp2,
                 };
 
+                // Before TLS: a connection beyond the limit costs no handshake.
+                options.Use(connections.Middleware(listener.Name, listener.MaxConnections));
                 if (listener.Tls is { } tls)
                 {
                     var name = listener.Name;
@@ -41,6 +45,7 @@ internal static class KestrelListeners
                             ? SslProtocols.Tls13
                             : SslProtocols.Tls12 | SslProtocols.Tls13,
                         ServerCertificateSelector = (_, serverName) => certificates.Select(name, serverName),
+                        OnAuthenticate = (_, ssl) => TlsCipherSuites.Apply(ssl),
                     });
                 }
             }

@@ -10,12 +10,15 @@ namespace Appliance.Proxy.Health;
 
 /// <summary>
 /// Passive health policy "AppliancePassive", fed by YARP after every proxied attempt (retries
-/// included). Failures are transport errors, plus 5xx answers when CountServerErrors is set.
-/// A tripped backend is marked unhealthy until the reactivation period passes (YARP restores it).
+/// included). Failures are the backend's transport errors (<see cref="BackendFault"/>: not those a
+/// client causes), plus 5xx answers when CountServerErrors is set. A tripped backend is marked
+/// unhealthy until the reactivation period passes (YARP restores it); its slow-start ramp is set to
+/// begin at that moment.
 /// </summary>
 internal sealed class AppliancePassiveHealthPolicy(
     IDestinationHealthUpdater healthUpdater,
     ConfigStore configStore,
+    BackendRegistry registry,
     TimeProvider time) : IPassiveHealthCheckPolicy
 {
     private readonly ConcurrentDictionary<string, PassiveFailureTracker> _trackers = new(StringComparer.Ordinal);
@@ -30,17 +33,24 @@ internal sealed class AppliancePassiveHealthPolicy(
             return;
         }
 
-        var failed = context.Features.Get<IForwarderErrorFeature>() is not null
-            || (options.CountServerErrors && context.Response.StatusCode >= 500);
+        var error = context.Features.Get<IForwarderErrorFeature>();
+        if (error is not null && !BackendFault.Is(error.Error))
+        {
+            return; // the client's fault: says nothing about the backend either way
+        }
+
+        var failed = error is not null || (options.CountServerErrors && context.Response.StatusCode >= 500);
         var key = $"{cluster.ClusterId}/{destination.DestinationId}";
         var tracker = _trackers.AddOrUpdate(key,
             static (_, o) => new PassiveFailureTracker(o),
             static (_, existing, o) => ReferenceEquals(existing.Options, o) ? existing : new PassiveFailureTracker(o),
             options);
 
-        if (tracker.Record(failed, time.GetUtcNow()))
+        var now = time.GetUtcNow();
+        if (tracker.Record(failed, now))
         {
             healthUpdater.SetPassive(cluster, destination, DestinationHealth.Unhealthy, options.ReactivationPeriod);
+            registry.Find(cluster.ClusterId)?.Find(destination.DestinationId)?.MarkRecovered(now + options.ReactivationPeriod);
         }
     }
 }

@@ -122,8 +122,11 @@ internal sealed class BackendRuntime(string clusterId, string destinationId, Des
 
     public void Release() => Interlocked.Decrement(ref _inFlight);
 
-    /// <summary>Starts the slow-start ramp: the backend just came back from failure or maintenance.</summary>
-    public void MarkRecovered(DateTimeOffset now) => Interlocked.Exchange(ref _recoveredAtTicks, now.UtcTicks);
+    /// <summary>
+    /// Starts the slow-start ramp at <paramref name="at"/>: the backend just came back from failure or
+    /// maintenance, or (a time ahead) will be given traffic again when a passive ejection ends.
+    /// </summary>
+    public void MarkRecovered(DateTimeOffset at) => Interlocked.Exchange(ref _recoveredAtTicks, at.UtcTicks);
 
     /// <summary>
     /// Weight used for new picks: the configured weight, scaled down linearly during slow start

@@ -68,6 +68,11 @@ internal sealed class BalancerMiddleware(
                 return;
             }
 
+            if (!Health.BackendFault.Is(error.Error))
+            {
+                return; // the client's doing (a broken body, a method YARP cannot forward): nothing to count against the backend
+            }
+
             backend.Counters.RecordTransportError();
             if (attempt >= cluster.Options.Retries || !IsRetryable(context, error))
             {

@@ -46,6 +46,9 @@ internal sealed class TcpBackendRuntime
     public bool IsUp(DateTimeOffset now) =>
         Health != ProbeVerdict.Unhealthy && now.UtcTicks >= Interlocked.Read(ref _passiveDownUntilTicks);
 
+    /// <summary>True while passive checks rest the backend after connect failures.</summary>
+    public bool IsPassivelyDown(DateTimeOffset now) => now.UtcTicks < Interlocked.Read(ref _passiveDownUntilTicks);
+
     public void Reconfigure(TcpBackendOptions options, IPEndPoint endpoint)
     {
         Core.Reconfigure(ToMetadata(options));

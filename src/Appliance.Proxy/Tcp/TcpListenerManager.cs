@@ -24,6 +24,15 @@ internal sealed class TcpListenerManager(ConfigStore store, TcpServices services
         }
     }
 
+    /// <summary>The running listeners now, ordered by name (for metrics).</summary>
+    public IReadOnlyList<TcpListenerRuntime> Listeners()
+    {
+        lock (_lock)
+        {
+            return [.. _listeners.Values.OrderBy(l => l.Name, StringComparer.Ordinal)];
+        }
+    }
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         lock (_lock)

@@ -12,17 +12,14 @@ internal sealed class TrustedNetworks
 
     private TrustedNetworks(IPNetwork[] networks) => _networks = networks;
 
-    public static TrustedNetworks From(TcpAcceptProxyProtocolOptions? options)
-    {
-        if (options is null)
-        {
-            return None;
-        }
+    public static TrustedNetworks From(TcpAcceptProxyProtocolOptions? options) =>
+        options is null ? None : From(options.TrustedProxies);
 
-        return new([.. options.TrustedProxies.Select(entry => entry.Contains('/', StringComparison.Ordinal)
+    /// <summary>From validated entries: addresses (<c>10.0.0.1</c>) and CIDR networks (<c>10.1.0.0/16</c>).</summary>
+    public static TrustedNetworks From(IReadOnlyList<string> entries) =>
+        entries.Count == 0 ? None : new([.. entries.Select(entry => entry.Contains('/', StringComparison.Ordinal)
             ? IPNetwork.Parse(entry)
             : new IPNetwork(IPAddress.Parse(entry), entry.Contains(':', StringComparison.Ordinal) ? 128 : 32))]);
-    }
 
     public bool Contains(IPAddress address)
     {

@@ -181,7 +181,7 @@ public sealed class AdminApiTests(AdminNodeFixture fixture) : IClassFixture<Admi
         var again = await ApiAssert.OkAsync(await admin.GetAsync(AdminPaths.Session(key)), AdminJson.Context.SessionInfo);
         var missing = await ApiAssert.ProblemAsync(await admin.GetAsync(AdminPaths.Session("http/sticky/AAAAAAAAAAAAAAAAAAAAAA")), 404);
 
-        Assert.Equal(key, session.Key);
+        Assert.Equal(key[..key.IndexOf('.', StringComparison.Ordinal)], session.Key); // the whole cookie value works; the table key has no hint
         Assert.Equal(backend, session.Backend);
         Assert.Equal(session.LastSeen, again.LastSeen);
         Assert.True(session.ExpiresAt > DateTimeOffset.UtcNow);

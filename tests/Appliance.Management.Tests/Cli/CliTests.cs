@@ -91,6 +91,31 @@ public sealed class CliTests(AdminNodeFixture fixture) : IClassFixture<AdminNode
     }
 
     [Fact]
+    public async Task TcpBackends_ListDrainReady_InThePoolsOwnIdSpace()
+    {
+        var table = await RunAsync("tcp", "backends");
+        var json = await RunAsync("tcp", "backends", "--json", "--pool", "db");
+        var drain = await RunAsync("tcp", "backend", "drain", "db/backend-3");
+        var http = await RunAsync("backends", "--json", "--cluster", "web");
+        var ready = await RunAsync("tcp", "backend", "ready", "db/backend-3");
+        var unknown = await RunAsync("tcp", "backend", "drain", "web/backend-1");
+        var noSlash = await RunAsync("tcp", "backend", "maint", "db");
+
+        Assert.True(table.ExitCode == 0, table.ToString());
+        Assert.Contains("pool db: RoundRobin", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("Connections", table.Stdout, StringComparison.Ordinal);
+        Assert.Equal(["backend-1", "backend-2", "backend-3"], Assert.Single(Json(json, AdminJson.Context.BackendsResponse).Clusters).Backends.Select(b => b.Id));
+        Assert.True(drain.ExitCode == 0, drain.ToString());
+        Assert.Contains("db/backend-3: draining", drain.Stdout, StringComparison.Ordinal);
+        Assert.All(Json(http, AdminJson.Context.BackendsResponse).Clusters.Single().Backends, b => Assert.Equal("ready", b.AdminState));
+        Assert.Contains("ready: takes new and sticky traffic", ready.Stdout, StringComparison.Ordinal);
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("no pool 'web'", unknown.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, noSlash.ExitCode);
+        Assert.Contains("is not POOL/BACKEND", noSlash.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task BackendActions_UnknownBackendIs1_BadArgumentsAre2()
     {
         var unknown = await RunAsync("backend", "drain", "web/nope");

@@ -47,7 +47,11 @@ public sealed class DashboardTests
         await Assertions.Expect(page.Locator("#node-ready")).ToHaveTextAsync("ready");
         await Assertions.Expect(page.Locator("#members")).ToContainTextAsync("cluster not configured");
         await Assertions.Expect(page.Locator("#vips")).ToContainTextAsync("VIPs not configured");
-        await Assertions.Expect(page.Locator("section#pools article.pool")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("section#pools article.pool")).ToHaveCountAsync(3);
+        var tcpPool = page.Locator("article.pool[data-layer='tcp'][data-cluster='db']");
+        await Assertions.Expect(tcpPool.Locator(".pool-title")).ToHaveTextAsync("tcp db");
+        await Assertions.Expect(tcpPool.Locator("th.rate")).ToHaveTextAsync("Conn/s");
+        await Assertions.Expect(tcpPool.Locator("tbody tr")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator("tr[data-backend^='web/']")).ToHaveCountAsync(3);
         await Assertions.Expect(row.Locator(".admin-state")).ToHaveTextAsync("ready");
 
@@ -60,6 +64,16 @@ public sealed class DashboardTests
         {
             var backend = await ApiAssert.OkAsync(await admin.GetAsync(AdminPaths.Backend("web", "backend-1")), AdminJson.Context.BackendInfo);
             Assert.Equal("drain", backend.AdminState);
+        }
+
+        var tcpRow = tcpPool.Locator("tr[data-backend='db/backend-2']");
+        page.Dialog += (_, dialog) => dialog.AcceptAsync();
+        await tcpRow.Locator("button[data-action='maint']").ClickAsync();
+        await Assertions.Expect(tcpRow.Locator(".admin-state")).ToHaveTextAsync("maint");
+        using (var admin = node.Local())
+        {
+            var backend = await ApiAssert.OkAsync(await admin.GetAsync(AdminPaths.Backend("db", "backend-2", AdminPaths.TcpBackends)), AdminJson.Context.BackendInfo);
+            Assert.Equal("maint", backend.AdminState);
         }
 
         await node.TrafficAsync(20);

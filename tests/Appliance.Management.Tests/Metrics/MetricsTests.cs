@@ -54,6 +54,21 @@ public sealed class MetricsTests(AdminNodeFixture fixture) : IClassFixture<Admin
     }
 
     [Fact]
+    public async Task ProcessAndRuntime_AreReported_WithPlausibleValues()
+    {
+        var scrape = await ScrapeAsync();
+
+        Assert.Equal("gauge", scrape.Types["process_resident_memory_bytes"]);
+        Assert.Equal("counter", scrape.Types["process_cpu_seconds_total"]);
+        Assert.Equal("counter", scrape.Types["dotnet_gc_collections_total"]);
+        Assert.InRange(scrape.Value("process_resident_memory_bytes"), 10e6, 4e9);
+        Assert.True(scrape.Value("process_cpu_seconds_total") > 0);
+        Assert.InRange(scrape.Value("process_open_fds"), 10, 100_000); // sockets, the runtime's files, pipes
+        Assert.True(scrape.Value("dotnet_gc_allocated_bytes_total") > scrape.Value("dotnet_gc_heap_size_bytes") / 2);
+        Assert.True(scrape.Value("dotnet_threadpool_threads") >= 1);
+    }
+
+    [Fact]
     public async Task Counters_MoveWithTraffic_RequestsDurationsAndRateLimits()
     {
         var before = await ScrapeAsync();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 
 namespace Appliance.Tests.Support;
@@ -9,15 +8,17 @@ namespace Appliance.Tests.Support;
 /// A real node with three real backends and its admin listener on a second loopback address
 /// (127.0.0.2 by default), so a client bound to 127.0.0.3 plays a remote caller. Clusters: "web"
 /// (round robin; route /{**rest}), "sticky" (ApplianceCookie sessions; route /sticky/{**rest}) and a
-/// rate-limited route /limited/{**rest} to "web" (1 request/s, burst 1).
+/// rate-limited route /limited/{**rest} to "web" (1 request/s, burst 1). TCP: listener "db" on
+/// <see cref="TcpPort"/> forwarding to pool "db" over the same three backends.
 /// </summary>
 internal sealed class AdminNode : IAsyncDisposable
 {
     public const string RemoteAddress = "127.0.0.3";
     public const string Token = "test-admin-token-0123456789abcdef";
 
-    private AdminNode(BackendSet backends, TestNode node, string directory, JsonObject config, string? configPath)
+    private AdminNode(BackendSet backends, TestNode node, string directory, JsonObject config, string? configPath, int tcpPort)
     {
+        TcpPort = tcpPort;
         Backends = backends;
         Node = node;
         Directory = directory;
@@ -38,6 +39,9 @@ internal sealed class AdminNode : IAsyncDisposable
     public string? ConfigPath { get; }
 
     public Uri AdminUrl => Node.AdminUrl;
+
+    /// <summary>The TCP listener "db" (pool "db").</summary>
+    public int TcpPort { get; }
 
     public string TokenPath => Path.Combine(Directory, "admin.token");
 
@@ -83,9 +87,22 @@ internal sealed class AdminNode : IAsyncDisposable
             ["Routes"] = new JsonObject { ["limited"] = new JsonObject { ["RateLimit"] = new JsonObject { ["RequestsPerSecond"] = 1, ["Burst"] = 1 } } },
         };
 
+        var tcpPort = FreePort.Next();
+        var tcpBackends = new JsonObject();
+        foreach (var b in backends.All)
+        {
+            tcpBackends[b.Name] = new JsonObject { ["Address"] = $"{b.Url.Host}:{b.Url.Port}" };
+        }
+
+        config["Tcp"] = new JsonObject
+        {
+            ["Listeners"] = new JsonObject { ["db"] = new JsonObject { ["Address"] = $"127.0.0.1:{tcpPort}", ["Pool"] = "db" } },
+            ["Pools"] = new JsonObject { ["db"] = new JsonObject { ["Policy"] = "RoundRobin", ["Backends"] = tcpBackends } },
+        };
+
         var configPath = withFile ? Path.Combine(directory, "appliance.json") : null;
         var node = await TestNode.StartAsync(config, configPath);
-        return new AdminNode(backends, node, directory, config, configPath);
+        return new AdminNode(backends, node, directory, config, configPath, tcpPort);
     }
 
     /// <summary>A client of the admin API from this host (source 127.0.0.1: a local caller).</summary>
@@ -117,21 +134,7 @@ internal sealed class AdminNode : IAsyncDisposable
         var handler = new SocketsHttpHandler { UseCookies = false, UseProxy = false };
         if (source is not null)
         {
-            handler.ConnectCallback = async (context, cancel) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    socket.Bind(new IPEndPoint(source, 0));
-                    await socket.ConnectAsync(context.DnsEndPoint, cancel);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            };
+            handler.ConnectCallback = SourceAddress.Connect(source);
         }
 
         var client = new HttpClient(handler) { BaseAddress = AdminUrl, Timeout = TimeSpan.FromSeconds(30) };

@@ -27,7 +27,8 @@ public sealed class ReplicationProcessTests
             {
                 using var response = await a.GetAsync(new Uri("/", UriKind.Relative));
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-                var cookie = response.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+                // Only the key, without the cookie's hint: B and C must know the session from the table.
+                var cookie = WithoutHint(response.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
                 pinned[cookie] = response.Headers.GetValues("X-Backend").Single();
             }
         }
@@ -39,6 +40,66 @@ public sealed class ReplicationProcessTests
         nodes.Kill(0);
         await AssertHonouredAsync(nodes.HttpUrl(1), pinned);
         await AssertHonouredAsync(nodes.HttpUrl(2), pinned);
+    }
+
+    [Fact]
+    public async Task CookieHint_KeepsThePin_WhereTheTableHasNoEntry()
+    {
+        // Two nodes with the same cluster key that never meet (each is its own only seed): nothing
+        // replicates, so node B can only honour A's sessions through the hint in the cookie.
+        await using var backends = await BackendSet.StartAsync(3);
+        using var nodes = new ClusterNodes(2);
+        nodes.Customize = (index, config) =>
+        {
+            config["ReverseProxy"] = TestConfig.Create(FreePort.Next(), backends.All).WithStickySessions()["ReverseProxy"]!.DeepClone();
+            config["Cluster"]!["Seeds"] = new System.Text.Json.Nodes.JsonArray(nodes.ClusterAddress(index));
+        };
+        nodes.StartAll();
+        await nodes[0].WaitForOutputAsync("serving 1 listener(s)", timeoutMs: 30_000);
+        await nodes[1].WaitForOutputAsync("serving 1 listener(s)", timeoutMs: 30_000);
+
+        var pinned = new List<(string Cookie, string Backend)>();
+        using (var a = Client(nodes.HttpUrl(0)))
+        {
+            for (var c = 0; c < 40; c++)
+            {
+                using var response = await a.GetAsync(new Uri("/", UriKind.Relative));
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                pinned.Add((response.Headers.GetValues("Set-Cookie").Single().Split(';')[0], response.Headers.GetValues("X-Backend").Single()));
+            }
+        }
+
+        Assert.True(pinned.Select(p => p.Backend).Distinct().Count() > 1, "sessions should spread over the backends");
+        using var b = Client(nodes.HttpUrl(1));
+        // Reversed: B's round robin would otherwise repeat A's order and match by construction.
+        var withoutHint = pinned.Take(20).Reverse().ToList();
+        var withHint = pinned.Skip(20).ToList();
+        var keptWithoutHint = 0;
+        foreach (var (cookie, backend) in withoutHint)
+        {
+            keptWithoutHint += await BackendForAsync(b, WithoutHint(cookie)) == backend ? 1 : 0;
+        }
+
+        foreach (var (cookie, backend) in withHint)
+        {
+            Assert.Equal(backend, await BackendForAsync(b, cookie));
+            Assert.Equal(backend, await BackendForAsync(b, WithoutHint(cookie))); // B wrote the hinted session to its table
+        }
+
+        // Without the hint B balances those clients afresh: by chance a third keep their backend.
+        Assert.True(keptWithoutHint < withoutHint.Count, "without the hint B cannot know A's sessions; the test proves nothing otherwise");
+    }
+
+    private static string WithoutHint(string cookie) =>
+        cookie.Contains('.', StringComparison.Ordinal) ? cookie[..cookie.IndexOf('.', StringComparison.Ordinal)] : cookie;
+
+    private static async Task<string> BackendForAsync(HttpClient client, string cookie)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/");
+        request.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return response.Headers.GetValues("X-Backend").First();
     }
 
     private static HttpClient Client(Uri baseUrl) =>

@@ -136,5 +136,40 @@ public sealed class StickySessionTests
         Assert.Equal(0, store.Count);
     }
 
+    [Fact]
+    public async Task TableLosesTheSession_CookieHintKeepsTheBackend_EvenWhenDraining()
+    {
+        await using var backends = await BackendSet.StartAsync(3);
+        await using var node = await TestNode.StartAsync(TestConfig.Create(FreePort.Next(), backends.All).WithStickySessions());
+        var store = (Core.State.InMemorySessionStore)node.Services.GetService(typeof(Core.State.ISessionStore))!;
+        using var sticky = node.NewClient(cookies: true);
+        var owner = await StickToAsync(sticky, requests: 2);
+        var key = Assert.Single(StoreKeys(store));
+
+        // As if the session had been created on a node that crashed before replicating it.
+        Assert.True(store.Remove(key));
+        Assert.Equal(BackendChange.Done, node.Registry.SetAdminState("web", owner, BackendAdminState.Drain));
+
+        Assert.Equal(owner, await StickToAsync(sticky, requests: 3)); // drain honours sticky clients, hinted ones too
+        Assert.True(store.TryPeek(key, DateTimeOffset.UtcNow, out var entry), "the hinted session is written back to the table");
+        Assert.Equal(owner, entry.Backend);
+    }
+
+    [Fact]
+    public async Task SessionIdleTimeout_AlsoEndsTheCookieHint()
+    {
+        await using var backends = await BackendSet.StartAsync(3);
+        var config = TestConfig.Create(FreePort.Next(), backends.All).WithStickySessions();
+        config.Balancing()["SessionIdleTimeout"] = "00:00:00.400";
+        await using var node = await TestNode.StartAsync(config);
+        using var sticky = node.NewClient(cookies: true);
+        var owner = await StickToAsync(sticky, requests: 2);
+
+        await Task.Delay(800); // past 1.25 times the idle timeout: no table entry and no valid hint
+        Assert.Equal(BackendChange.Done, node.Registry.SetAdminState("web", owner, BackendAdminState.Drain));
+
+        Assert.NotEqual(owner, await StickToAsync(sticky, requests: 2)); // balanced afresh, and drain takes no new sessions
+    }
+
     private static IEnumerable<string> StoreKeys(Core.State.InMemorySessionStore store) => store.Keys;
 }

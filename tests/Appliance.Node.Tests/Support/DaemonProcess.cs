@@ -36,21 +36,27 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
-    /// <summary>The applianced build copied next to the tests.</summary>
-    public static string Dll => Path.Combine(AppContext.BaseDirectory, "applianced.dll");
+    public static DaemonProcess Start(params string[] args) => StartUnder([], args);
 
-    public static DaemonProcess Start(params string[] args) => StartWith("dotnet", [Dll, .. args]);
-
-    /// <summary>Runs applianced through a launcher, e.g. <c>ip netns exec NS dotnet applianced.dll ...</c> (the launcher execs it, so the pid is applianced's).</summary>
-    public static DaemonProcess StartWith(string file, IEnumerable<string> args)
+    /// <summary>
+    /// Starts applianced under a wrapper that execs it in the same process (e.g. <c>prlimit
+    /// --nofile=2048:2048</c>), so <see cref="Id"/> and killing still reach the daemon.
+    /// </summary>
+    public static DaemonProcess StartUnder(IReadOnlyList<string> wrapper, params string[] args)
     {
-        var info = new ProcessStartInfo(file)
+        var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        foreach (var part in wrapper.Skip(1).Concat(wrapper.Count > 0 ? ["dotnet"] : []))
+        {
+            info.ArgumentList.Add(part);
+        }
+
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "applianced.dll"));
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

@@ -123,43 +123,53 @@ async function refreshClusterPanels() {
 
 // ---- pools -----------------------------------------------------------------------------------
 
-function pool(cluster) {
-  let entry = state.pools.get(cluster.id);
+// HTTP clusters and TCP pools: the same shapes under their own routes and id spaces.
+const LAYERS = [
+  { key: 'http', backends: '/backends', traffic: '/traffic', title: id => id, rate: 'Req/s', caption: 'requests/s per backend' },
+  { key: 'tcp', backends: '/tcp/backends', traffic: '/tcp/traffic', title: id => 'tcp ' + id, rate: 'Conn/s', caption: 'new connections/s per backend' },
+];
+
+function pool(layer, cluster) {
+  const key = `${layer.key}:${cluster.id}`;
+  let entry = state.pools.get(key);
   if (!entry) {
     const node = $('#pool-template').content.firstElementChild.cloneNode(true);
     node.dataset.cluster = cluster.id;
+    node.dataset.layer = layer.key;
+    $('th.rate', node).textContent = layer.rate;
+    $('figcaption', node).textContent = `${layer.caption}, last 5 minutes (stacked)`;
     $('#pools').append(node);
     entry = { node, rows: new Map(), canvas: $('canvas', node) };
-    state.pools.set(cluster.id, entry);
+    state.pools.set(key, entry);
   }
   return entry;
 }
 
-function renderPools(response, traffic) {
+function renderPools(layers) {
   const seen = new Set();
-  response.clusters.forEach(cluster => {
-    seen.add(cluster.id);
-    const entry = pool(cluster);
-    $('.pool-title', entry.node).textContent = cluster.id;
+  layers.forEach(({ layer, backends, traffic }) => backends.clusters.forEach(cluster => {
+    seen.add(`${layer.key}:${cluster.id}`);
+    const entry = pool(layer, cluster);
+    $('.pool-title', entry.node).textContent = layer.title(cluster.id);
     const q = cluster.queue;
     $('.pool-meta', entry.node).textContent =
       `${cluster.policy} · queue ${q.waiting}/${q.maxLength} · rejected ${q.rejected} · timed out ${q.timedOut}`;
-    renderRows(entry, cluster);
+    renderRows(layer, entry, cluster);
     drawChart(entry.canvas, cluster, traffic);
-  });
-  for (const [id, entry] of state.pools) {
-    if (!seen.has(id)) { entry.node.remove(); state.pools.delete(id); }
+  }));
+  for (const [key, entry] of state.pools) {
+    if (!seen.has(key)) { entry.node.remove(); state.pools.delete(key); }
   }
 }
 
-function renderRows(entry, cluster) {
+function renderRows(layer, entry, cluster) {
   const tbody = $('tbody', entry.node);
   const seen = new Set();
   cluster.backends.forEach((b, index) => {
     seen.add(b.id);
     let row = entry.rows.get(b.id);
     if (!row) {
-      row = createRow(cluster.id, b.id);
+      row = createRow(layer, cluster.id, b.id);
       entry.rows.set(b.id, row);
     }
     tbody.append(row); // keeps the server's order
@@ -194,7 +204,7 @@ function badge(text, title) {
   return span;
 }
 
-function createRow(clusterId, backendId) {
+function createRow(layer, clusterId, backendId) {
   const row = el('tr');
   row.dataset.backend = `${clusterId}/${backendId}`;
   const name = el('td');
@@ -208,16 +218,16 @@ function createRow(clusterId, backendId) {
     const button = el('button', '', label);
     button.dataset.action = action;
     button.title = title;
-    button.addEventListener('click', () => act(clusterId, backendId, action));
+    button.addEventListener('click', () => act(layer, clusterId, backendId, action));
     row.children[7].append(button);
   });
   return row;
 }
 
-async function act(clusterId, backendId, action) {
+async function act(layer, clusterId, backendId, action) {
   if (action === 'maint' && !confirm(`Put ${clusterId}/${backendId} in maintenance? It will get no traffic at all.`)) return;
   try {
-    const result = await api(`${API}/backends/${encodeURIComponent(clusterId)}/${encodeURIComponent(backendId)}/${action}`, { method: 'POST' });
+    const result = await api(`${API}${layer.backends}/${encodeURIComponent(clusterId)}/${encodeURIComponent(backendId)}/${action}`, { method: 'POST' });
     notice(result.message);
   } catch (e) {
     if (!(e instanceof AuthError)) notice(e.message, true);
@@ -317,10 +327,19 @@ function refresh() {
 async function load() {
   const conn = $('#conn');
   try {
-    const [status, backends, traffic] = await Promise.all([
-      api(API + '/status'), api(API + '/backends'), api(`${API}/traffic?seconds=${HISTORY_SECONDS}`)]);
+    const [status, ...layers] = await Promise.all([api(API + '/status'), ...LAYERS.map(async layer => {
+      try {
+        const [backends, traffic] = await Promise.all([
+          api(API + layer.backends), api(`${API}${layer.traffic}?seconds=${HISTORY_SECONDS}`)]);
+        return { layer, backends, traffic };
+      } catch (e) {
+        // A node without TCP pools' routes (an older version) still shows its HTTP clusters.
+        if (e instanceof AuthError || e instanceof TypeError || layer.key === 'http') throw e;
+        return { layer, backends: { clusters: [] }, traffic: { series: [] } };
+      }
+    })]);
     renderStatus(status);
-    renderPools(backends, traffic);
+    renderPools(layers);
     if (state.slowTick++ % 5 === 0) await refreshClusterPanels();
     state.lastOk = Date.now();
     conn.textContent = 'live · updated ' + new Date().toLocaleTimeString();

@@ -51,7 +51,7 @@ internal sealed class NetnsHost : IDisposable
     public string? NeighbourMac(string ip) => NetnsTopology.ParseMac(Ip("neigh", "show", ip, "dev", "eth0"), "lladdr");
 
     /// <summary>A real applianced process inside this namespace.</summary>
-    public DaemonProcess StartDaemon(params string[] args) => DaemonProcess.StartWith("ip", ["netns", "exec", Namespace, "dotnet", DaemonProcess.Dll, .. args]);
+    public DaemonProcess StartDaemon(params string[] args) => DaemonProcess.StartUnder(["ip", "netns", "exec", Namespace], args);
 
     /// <summary>A TCP socket that lives in this namespace.</summary>
     public Socket TcpSocket() => _thread.Value.Invoke(() => new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
