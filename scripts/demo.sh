@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# scripts/demo.sh: build applianced (Release) and run its demo.
+# scripts/demo.sh: build applianced (Release) and run its demo: three balancer nodes on loopback
+# (ports 8080-8082, admin 9900-9902) sharing sticky sessions, in front of three demo backends.
 # Extra arguments go to `applianced demo`. Ctrl-C stops the demo (exec).
 set -euo pipefail
 

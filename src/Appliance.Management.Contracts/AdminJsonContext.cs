@@ -10,6 +10,7 @@ namespace Appliance.Management.Contracts;
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(MembersResponse))]
 [JsonSerializable(typeof(VipsResponse))]
+[JsonSerializable(typeof(ReplicationResponse))]
 [JsonSerializable(typeof(VipMoveRequest))]
 [JsonSerializable(typeof(VipMoveResult))]
 [JsonSerializable(typeof(BackendsResponse))]

@@ -12,6 +12,7 @@ public static class AdminPaths
     public const string Status = ApiRoot + "/status";
     public const string ClusterMembers = ApiRoot + "/cluster/members";
     public const string Vips = ApiRoot + "/vips";
+    public const string ClusterReplication = ApiRoot + "/cluster/replication";
     public const string Backends = ApiRoot + "/backends";
 
     /// <summary>TCP (layer 4) pools and their backends: the same shapes and actions as <see cref="Backends"/>, their own id space.</summary>

@@ -57,6 +57,7 @@ public static class AdminHost
         addSources(services);
         services.TryAddSingleton<IClusterView, NotConfiguredCluster>();
         services.TryAddSingleton<IVipView, NotConfiguredVips>();
+        services.TryAddSingleton<IReplicationView, NotConfiguredReplication>();
 
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -77,6 +78,7 @@ public static class AdminHost
         SessionEndpoints.Map(api);
         ConfigEndpoints.Map(api);
         TrafficEndpoints.Map(api);
+        DiagnosticEndpoints.Map(api);
         MetricsEndpoint.Map(app);
         DashboardAssets.Map(app);
 

@@ -21,9 +21,9 @@ var validate = new Command("validate", "Check a configuration file and list ever
 };
 validate.SetAction((parse, _) => RunCommand.ValidateAsync(parse.GetValue(validateConfig)!));
 
-var port = new Option<int>("--port", "-p") { Description = "Port of the demo balancer on 127.0.0.1.", DefaultValueFactory = _ => 8080 };
-var adminPort = new Option<int>("--admin-port") { Description = "Port of the demo's admin API and dashboard on 127.0.0.1.", DefaultValueFactory = _ => 9900 };
-var demo = new Command("demo", "Run a self-contained demo on loopback: three demo backends and a balancer in front of them, with the admin API and dashboard; no root and no files needed. Prints the URLs to try; Ctrl-C stops it.")
+var port = new Option<int>("--port", "-p") { Description = "Port of the demo's first balancer node on 127.0.0.1 (the others take the next two).", DefaultValueFactory = _ => 8080 };
+var adminPort = new Option<int>("--admin-port") { Description = "Port of the first node's admin API and dashboard on 127.0.0.1 (the others take the next two).", DefaultValueFactory = _ => 9900 };
+var demo = new Command("demo", "Run a self-contained demo on loopback: three demo backends and three balancer nodes in one cluster sharing sticky sessions, with the admin API and dashboard; no root and no files needed. Prints the URLs to try; Ctrl-C stops it.")
 {
     port,
     adminPort,

@@ -1,4 +1,5 @@
 using Appliance.Cluster.Membership;
+using Appliance.Cluster.Replication;
 using Appliance.Cluster.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Appliance.Cluster.Hosting;
 /// messages and a tick every few milliseconds, hands what it says to the transport, publishes the
 /// view and logs each change once. On stop it leaves gracefully (bounded in time).
 /// </summary>
-public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncDisposable
+public sealed class ClusterService : IHostedService, IClusterMembership, IStateSyncStatus, IAsyncDisposable
 {
     private static readonly TimeSpan TickEvery = TimeSpan.FromMilliseconds(10);
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(3);
@@ -48,8 +49,14 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
     /// <summary>VIP adverts carried by this loop; null when the node runs no VIPs.</summary>
     public VipAdvertExchange? VipAdverts { get; init; }
 
-    /// <summary>True once replicated state was pulled from a peer (or the node is alone); true when nothing is replicated.</summary>
+    /// <summary>
+    /// True once replicated state was pulled from a peer, the node formed the cluster alone, or the
+    /// wait hit its upper bound; true when nothing is replicated.
+    /// </summary>
     public bool IsStateSynced => Replication?.IsSynced ?? true;
+
+    /// <summary>The start-up sync in words, for readiness reasons; null when nothing is replicated.</summary>
+    public string? StateSyncText => Replication?.Stats.Status.ToText();
 
     public event Action<ClusterView>? Changed;
 
@@ -90,7 +97,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
 
                     if (Replication is { } replication && ReplicationDriver.Handles(inbound.Message))
                     {
-                        Send(replication.Receive(inbound.Message));
+                        Send(replication.Receive(inbound.Message, NowMs));
                         continue;
                     }
 
@@ -131,7 +138,9 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IAsyncD
                     Publish();
                 }
 
-                await WaitForWorkAsync(TimeSpan.FromMilliseconds(Math.Max(1, nextTick - NowMs))).ConfigureAwait(false);
+                // With replication, wake at least every delta interval: local writes do not wake the loop.
+                var wait = Math.Max(1, nextTick - NowMs);
+                await WaitForWorkAsync(TimeSpan.FromMilliseconds(Replication is null ? wait : Math.Min(wait, ReplicationDriver.WakeEveryMs))).ConfigureAwait(false);
             }
 
             if (_core.Phase == NodePhase.Stopped)

@@ -2,35 +2,51 @@ using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
 using Appliance.Cluster.Replication;
 using Appliance.Cluster.Replication.Messages;
+using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cluster.Hosting;
 
 /// <summary>
 /// Runs the <see cref="Replicator"/> inside the cluster loop: tells it who the members are after
-/// every membership tick, routes replication messages to it, and sweeps expired sessions.
-/// Called only from the loop's thread.
+/// every membership tick, routes replication messages to it, sweeps expired sessions, and logs
+/// how the start-up sync went. Called only from the loop's thread.
 /// </summary>
-internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSessionStore sessions, TimeProvider time)
+internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSessionStore sessions, TimeProvider time, ILogger logger)
 {
     private const long SweepEveryMs = 1_000;
-    private long _nextSweepMs;
 
-    /// <summary>Whether this node holds the cluster's state (pulled from a peer, or alone).</summary>
+    /// <summary>The loop wakes at least this often so local deltas leave within about this long.</summary>
+    public const int WakeEveryMs = 5;
+    private long _nextSweepMs;
+    private long _requestsLogged;
+    private SyncStatus _logged = SyncStatus.Waiting;
+
+    /// <summary>Whether this node holds the cluster's state (pulled from a peer, alone, or gave up waiting).</summary>
     public bool IsSynced => replicator.IsSynced;
 
-    public static bool Handles(ClusterMessage message) => message is ReplicaData or ReplicaDigest or ReplicaSyncRequest;
+    public ReplicationStats Stats => replicator.Stats;
 
-    public IReadOnlyList<Outgoing> Receive(ClusterMessage message) => replicator.Receive(message);
+    public ReplicatedSessionStore Sessions => sessions;
+
+    public static bool Handles(ClusterMessage message) => ReplicaMessages.Is(message);
+
+    public IReadOnlyList<Outgoing> Receive(ClusterMessage message, long nowMs)
+    {
+        var outgoing = replicator.Receive(message, nowMs);
+        LogSync(outgoing);
+        return outgoing;
+    }
 
     public IReadOnlyList<Outgoing> Tick(ClusterCore core, long nowMs)
     {
         var members = core.Gossip.Members.Values;
-        var peers = core.Phase == NodePhase.Member
+        var isMember = core.Phase == NodePhase.Member;
+        var peers = isMember
             ? members.Where(m => m.Status is MemberStatus.Joining or MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting).Select(m => m.Id)
             : [];
         var gone = members.Where(m => m.Status is MemberStatus.Down or MemberStatus.Removed).Select(m => m.Id.Uid)
             .Concat(core.Gossip.Tombstones.Keys);
-        replicator.SetMembers(core.Self, peers, gone);
+        replicator.SetMembers(core.Self, isMember, peers, gone);
 
         if (nowMs >= _nextSweepMs)
         {
@@ -38,6 +54,38 @@ internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSession
             sessions.Sweep(time.GetUtcNow());
         }
 
-        return replicator.Tick(nowMs);
+        var outgoing = replicator.Tick(nowMs);
+        LogSync(outgoing);
+        return outgoing;
+    }
+
+    private void LogSync(IReadOnlyList<Outgoing> outgoing)
+    {
+        if (replicator.Stats.SyncRequests > _requestsLogged)
+        {
+            _requestsLogged = replicator.Stats.SyncRequests;
+            var to = outgoing.FirstOrDefault(o => o.Message is ReplicaSyncRequest);
+            ReplicationLog.Pulling(logger, to?.To.ToString() ?? "a peer", _requestsLogged);
+        }
+
+        var status = replicator.Status;
+        if (status == _logged || !status.IsDone())
+        {
+            return;
+        }
+
+        _logged = status;
+        switch (status)
+        {
+            case SyncStatus.Synced:
+                ReplicationLog.Synced(logger, replicator.Stats.SyncDurationMs, sessions.Count);
+                break;
+            case SyncStatus.Alone:
+                ReplicationLog.Alone(logger);
+                break;
+            case SyncStatus.GaveUp:
+                ReplicationLog.GaveUp(logger, replicator.Stats.SyncDurationMs, replicator.Stats.SyncRequests, sessions.Count);
+                break;
+        }
     }
 }

@@ -17,7 +17,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     private readonly HlcSource _clock;
     private readonly TimeProvider _time;
     private readonly ReplicationOptions _options;
-    private readonly int _perShardMax;
+    private readonly int _evictBatch;
     private long _evicted;
 
     public ReplicatedSessionStore(HlcSource clock, ReplicationOptions options, TimeProvider time)
@@ -27,14 +27,30 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         _clock = clock;
         _time = time;
         _options = options;
-        _perShardMax = options.MaxSessions / options.ShardCount;
+        // A tenth of a shard's fair share: a full table pays one scan of one shard per this many new sessions.
+        _evictBatch = Math.Max(1, options.MaxSessions / options.ShardCount / 10);
         _shards = [.. Enumerable.Range(0, options.ShardCount).Select(_ => new SessionShard())];
     }
 
     public int ShardCount => _shards.Length;
 
     /// <summary>Live sessions, expired ones included until swept or looked up.</summary>
-    public int Count => _shards.Sum(s => s.State.LiveCount);
+    public int Count
+    {
+        get
+        {
+            var count = 0;
+            foreach (var shard in _shards)
+            {
+                count += shard.State.LiveCount;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>The bound on <see cref="Count"/> for the whole table.</summary>
+    public int MaxSessions => _options.MaxSessions;
 
     /// <summary>Sessions dropped because the table was full.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
@@ -51,7 +67,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         {
             var value = new SessionValue(backend, nowMs, (long)idleTimeout.TotalMilliseconds);
             shard.Write(shard.State.Put(key, value, _clock.Next(nowMs)));
-            if (shard.State.LiveCount > _perShardMax)
+            if (Count > _options.MaxSessions)
             {
                 EvictOldest(shard, nowMs);
             }
@@ -82,10 +98,9 @@ internal sealed class ReplicatedSessionStore : ISessionStore
             var shard = _shards[i];
             lock (shard.Lock)
             {
-                if (shard.Pending is { } pending)
+                if (shard.DrainPending() is { } pending)
                 {
                     drained.Add((i, pending));
-                    shard.Pending = null;
                 }
             }
         }
@@ -93,8 +108,12 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         return drained;
     }
 
-    /// <summary>Joins a delta or a full shard state from a peer; the clock moves past its writes.</summary>
-    public void MergeRemote(int shardIndex, LwwMap<SessionValue> remote)
+    /// <summary>
+    /// Joins a delta or a full shard state from a peer; the clock moves past its writes. With
+    /// <paramref name="visibility"/>, records how long each write took to get here (deltas only:
+    /// repairs and full syncs carry old writes).
+    /// </summary>
+    public void MergeRemote(int shardIndex, LwwMap<SessionValue> remote, VisibilityHistogram? visibility = null)
     {
         var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var entry in remote.Entries.Values)
@@ -107,6 +126,15 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         {
             shard.State = shard.State.Merge(remote);
         }
+
+        if (visibility is not null)
+        {
+            var visibleMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            foreach (var entry in remote.Entries.Values)
+            {
+                visibility.Record(visibleMs - entry.Timestamp.WallMs);
+            }
+        }
     }
 
     /// <summary>The whole state of one shard, for anti-entropy and full-state transfer.</summary>
@@ -114,13 +142,20 @@ internal sealed class ReplicatedSessionStore : ISessionStore
 
     /// <summary>
     /// Digest of one shard as of the current sweep horizon, so two replicas that swept at
-    /// different moments, but within the same horizon step, still agree.
+    /// different moments, but within the same horizon step, still agree; only writes stamped
+    /// before <paramref name="writtenBeforeMs"/> count.
     /// </summary>
-    public ulong ShardDigest(int shardIndex)
+    public ulong ShardDigest(int shardIndex, long writtenBeforeMs = long.MaxValue)
     {
         var (horizon, tombstoneHorizon) = Horizons(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon);
+        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon, writtenBeforeMs);
     }
+
+    /// <summary>
+    /// Where this node's digests cut: writes of the last <paramref name="settle"/> are left out,
+    /// so deltas still in flight do not turn into whole-shard repairs under a steady write load.
+    /// </summary>
+    public long DigestCut(TimeSpan settle) => _time.GetUtcNow().ToUnixTimeMilliseconds() - (long)settle.TotalMilliseconds;
 
     /// <summary>
     /// Forgets sessions expired before the current horizon step and tombstones older than the grace
@@ -188,10 +223,14 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         return true;
     }
 
+    /// <summary>
+    /// The whole table is over its bound: drop the least recently used sessions of the shard that
+    /// just grew (keys hash evenly, so its oldest are about the table's oldest), a batch at once so
+    /// a full table does not pay a scan per new session. Tombstones make every replica drop them too.
+    /// </summary>
     private void EvictOldest(SessionShard shard, long nowMs)
     {
-        // Evict a tenth at once so a full table does not pay a scan per new session.
-        var excess = shard.State.LiveCount - _perShardMax + Math.Max(1, _perShardMax / 10);
+        var excess = Count - _options.MaxSessions + _evictBatch;
         var oldest = shard.State.Entries
             .Where(e => !e.Value.IsTombstone)
             .OrderBy(e => e.Value.Value.LastSeenMs)

@@ -10,6 +10,7 @@ namespace Appliance.Cluster.Replication;
 /// clocks: the runner passes the time and sends what it returns. Local deltas are batched and
 /// pushed to every peer; a periodic digest to one peer at a time repairs lost deltas with whole
 /// shards; a starting node pulls full state from a peer before it reports <see cref="IsSynced"/>.
+/// Repairs and full-state transfers are paced by one entry budget so they cannot flood the wire.
 /// Not thread-safe: one loop drives it.
 /// </summary>
 internal sealed class Replicator
@@ -18,14 +19,23 @@ internal sealed class Replicator
     private readonly ReplicatedSessionStore _sessions;
     private readonly ReplicatedConnectionCounts _counts;
     private readonly ReplicatorOptions _options;
+    private readonly EntryBudget _budget;
+    private readonly List<Transfer> _transfers = [];
     private List<UniqueAddress> _peers = [];
     private readonly HashSet<ulong> _dropped = [];
+    private bool _isMember;
     private long _startMs = -1;
     private long _nextDeltaMs;
     private long _nextDigestMs;
-    private long _nextSyncMs;
+    private long _lastSyncProgressMs;
+    private long _syncRequestedMs;
+    private UniqueAddress? _syncPeer;
     private int _digestTurn;
     private int _syncTurn;
+    private int _transferTurn;
+    private DigestJob? _building;
+    private readonly List<DigestJob> _comparing = [];
+    private bool _hadPeers;
 
     public Replicator(UniqueAddress self, ReplicatedSessionStore sessions, ReplicatedConnectionCounts counts, ReplicatorOptions options)
     {
@@ -33,16 +43,26 @@ internal sealed class Replicator
         _sessions = sessions;
         _counts = counts;
         _options = options;
+        _budget = new EntryBudget(options.TransferEntriesPerSecond);
     }
 
-    /// <summary>True once full state came from a peer, or no peer showed up in time (this node is alone).</summary>
-    public bool IsSynced { get; private set; }
+    public ReplicationStats Stats { get; } = new();
+
+    /// <summary>Where the start-up sync is.</summary>
+    public SyncStatus Status => Stats.Status;
+
+    /// <summary>True once full state came from a peer, this node formed the cluster alone, or the wait hit its upper bound.</summary>
+    public bool IsSynced => Status.IsDone();
+
+    /// <summary>Transfers (repairs, full syncs) still being sent.</summary>
+    public int PendingTransfers => _transfers.Count;
 
     /// <summary>
-    /// This node's current incarnation, the live members to replicate with (this node may be among
-    /// them) and the incarnations that are Down or Removed: their gauges are dropped everywhere.
+    /// This node's current incarnation, whether it is a cluster member yet, the live members to
+    /// replicate with (this node may be among them) and the incarnations that are Down or Removed:
+    /// their gauges are dropped everywhere.
     /// </summary>
-    public void SetMembers(UniqueAddress self, IEnumerable<UniqueAddress> upPeers, IEnumerable<ulong> downOrRemoved)
+    public void SetMembers(UniqueAddress self, bool isMember, IEnumerable<UniqueAddress> upPeers, IEnumerable<ulong> downOrRemoved)
     {
         if (self.Uid != _self.Uid)
         {
@@ -50,6 +70,7 @@ internal sealed class Replicator
             _counts.ChangeNode(self.Uid);
         }
 
+        _isMember = isMember;
         _peers = [.. upPeers.Where(p => p.Uid != _self.Uid).OrderBy(p => p)];
         foreach (var uid in downOrRemoved)
         {
@@ -58,6 +79,19 @@ internal sealed class Replicator
                 _counts.DropNode(uid);
             }
         }
+
+        // A peer that left or died takes its unfinished transfers and digest comparisons with it.
+        _comparing.RemoveAll(j => !_peers.Contains(j.Peer));
+        _transfers.RemoveAll(t =>
+        {
+            var gone = !_peers.Contains(t.To);
+            if (gone)
+            {
+                t.Dispose();
+            }
+
+            return gone;
+        });
     }
 
     public IReadOnlyList<Outgoing> Tick(long nowMs)
@@ -76,50 +110,87 @@ internal sealed class Replicator
 
         if (!IsSynced)
         {
-            RequestSync(nowMs, outgoing);
+            AdvanceSync(nowMs, outgoing);
         }
 
-        if (nowMs >= _nextDigestMs && _peers.Count > 0)
+        if (nowMs >= _nextDigestMs && _peers.Count > 0 && _building is null)
         {
-            _nextDigestMs = nowMs + _options.DigestIntervalMs;
-            var peer = _peers[_digestTurn++ % _peers.Count];
-            var hashes = Enumerable.Range(0, _sessions.ShardCount).Select(_sessions.ShardDigest).ToList();
-            outgoing.Add(To(peer, new ReplicaDigest(_self, hashes, StateDigest.Of(_counts.FullState()))));
+            // While pulling, only the sync peer hears the digest (it repairs what its transfer lost);
+            // any other peer would send the whole state a second time as repairs.
+            // A digest hashes the whole table: with a big one, send them less often (at 1,000,000
+            // sessions every 5 s) so the loop that also carries heartbeats is not kept busy.
+            _nextDigestMs = nowMs + (_options.DigestIntervalMs * Math.Max(1, _sessions.Count / _options.DigestStretchSessions));
+            var peer = IsSynced || _syncPeer is not { } syncPeer ? _peers[_digestTurn++ % _peers.Count] : syncPeer;
+            _building = new DigestJob(peer, _sessions.DigestCut(_options.DigestSettle), null, _sessions.ShardCount);
         }
 
+        HashShards(outgoing);
+        SendTransfers(nowMs, outgoing);
         return outgoing;
     }
 
-    public IReadOnlyList<Outgoing> Receive(ClusterMessage message)
+    public IReadOnlyList<Outgoing> Receive(ClusterMessage message, long nowMs)
     {
         var outgoing = new List<Outgoing>();
         switch (message)
         {
             case ReplicaData data:
-                foreach (var slice in data.Sessions)
+                Merge(data);
+                if (data.Kind is ReplicaDataKind.Sync or ReplicaDataKind.SyncComplete && !IsSynced)
                 {
-                    if (slice.Shard >= 0 && slice.Shard < _sessions.ShardCount)
+                    _lastSyncProgressMs = nowMs;
+                    if (data.Kind == ReplicaDataKind.SyncComplete)
                     {
-                        _sessions.MergeRemote(slice.Shard, slice.Entries);
+                        Stats.SyncTransferred(nowMs - _syncRequestedMs);
+                        SetStatus(SyncStatus.Synced, nowMs);
                     }
                 }
 
-                if (data.Gauges is not null)
-                {
-                    _counts.MergeRemote(data.Gauges);
-                }
-
-                IsSynced |= data.Kind == ReplicaDataKind.SyncComplete;
                 break;
             case ReplicaDigest digest:
-                Repair(digest, outgoing);
+                // Compared shard by shard in the next turns (HashShards); a peer's newer digest replaces one still queued.
+                if (!_transfers.Any(t => t.To == digest.From))
+                {
+                    _comparing.RemoveAll(j => j.Peer == digest.From);
+                    var cut = digest.WrittenBeforeMs > 0 ? digest.WrittenBeforeMs : _sessions.DigestCut(_options.DigestSettle);
+                    _comparing.Add(new DigestJob(digest.From, cut, digest, _sessions.ShardCount));
+                }
+
                 break;
             case ReplicaSyncRequest request:
-                SendAll(request.From, outgoing);
+                // A repeated request (the requester saw no progress) starts the transfer afresh.
+                RemoveTransfer(request.From, fullSync: true);
+                Stats.FullSyncStarted();
+                _transfers.Add(new Transfer(request.From, true, AllState()));
                 break;
         }
 
         return outgoing;
+    }
+
+    private void Merge(ReplicaData data)
+    {
+        var entries = 0;
+        foreach (var slice in data.Sessions)
+        {
+            if (slice.Shard >= 0 && slice.Shard < _sessions.ShardCount)
+            {
+                _sessions.MergeRemote(slice.Shard, slice.Entries, data.Kind == ReplicaDataKind.Delta ? Stats.Visibility : null);
+                entries += slice.Entries.Entries.Count;
+            }
+        }
+
+        if (data.Gauges is not null)
+        {
+            _counts.MergeRemote(data.Gauges);
+            entries += data.Gauges.Nodes.Sum(n => n.Value.Count);
+        }
+
+        Stats.Received(entries);
+        if (data.Kind == ReplicaDataKind.Repair)
+        {
+            Stats.RepairReceived();
+        }
     }
 
     private void PushDeltas(List<Outgoing> outgoing)
@@ -134,61 +205,174 @@ internal sealed class Replicator
 
         foreach (var message in Pack(ReplicaDataKind.Delta, sessions.Select(d => new ShardSlice(d.Shard, d.Delta)), gauges, ReplicaDataKind.Delta))
         {
-            outgoing.AddRange(_peers.Select(peer => To(peer, message)));
-        }
-    }
-
-    private void RequestSync(long nowMs, List<Outgoing> outgoing)
-    {
-        if (_peers.Count == 0)
-        {
-            IsSynced = nowMs - _startMs >= _options.AloneAfterMs;
-            return;
-        }
-
-        if (nowMs >= _nextSyncMs)
-        {
-            _nextSyncMs = nowMs + _options.SyncRetryMs;
-            outgoing.Add(To(_peers[_syncTurn++ % _peers.Count], new ReplicaSyncRequest(_self)));
-        }
-    }
-
-    private void Repair(ReplicaDigest digest, List<Outgoing> outgoing)
-    {
-        var differing = new List<ShardSlice>();
-        for (var shard = 0; shard < _sessions.ShardCount; shard++)
-        {
-            var state = _sessions.ShardState(shard);
-            var theirs = shard < digest.ShardHashes.Count ? digest.ShardHashes[shard] : 0;
-            if (_sessions.ShardDigest(shard) != theirs && state.Entries.Count > 0)
+            var entries = EntryCount(message);
+            foreach (var peer in _peers)
             {
-                differing.Add(new ShardSlice(shard, state));
+                outgoing.Add(To(peer, message));
+                Stats.DeltaSent(entries);
             }
         }
-
-        var gauges = _counts.FullState();
-        var gaugePart = StateDigest.Of(gauges) != digest.GaugeHash ? gauges : null;
-        foreach (var message in Pack(ReplicaDataKind.Repair, differing, gaugePart, ReplicaDataKind.Repair))
-        {
-            outgoing.Add(To(digest.From, message));
-        }
-    }
-
-    private void SendAll(UniqueAddress to, List<Outgoing> outgoing)
-    {
-        var shards = Enumerable.Range(0, _sessions.ShardCount).Select(s => new ShardSlice(s, _sessions.ShardState(s)));
-        var messages = Pack(ReplicaDataKind.Sync, shards, _counts.FullState(), ReplicaDataKind.SyncComplete);
-        outgoing.AddRange(messages.Select(m => To(to, m)));
     }
 
     /// <summary>
-    /// Packs slices into messages of at most <see cref="ReplicatorOptions.MaxEntriesPerMessage"/>
-    /// entries; the gauges ride in the last one, which is of kind <paramref name="lastKind"/>.
-    /// Always at least one message, so a sync of an empty state still completes.
+    /// The start-up sync: alone (a member with no peer) is synced at once; otherwise ask one peer
+    /// and move on to the next when its transfer makes no progress; past the upper bound give up.
     /// </summary>
-    private List<ReplicaData> Pack(ReplicaDataKind kind, IEnumerable<ShardSlice> slices, GaugeMap? gauges, ReplicaDataKind lastKind)
+    private void AdvanceSync(long nowMs, List<Outgoing> outgoing)
     {
-        var messages = new List<ReplicaData>();
+        if (nowMs - _startMs >= _options.MaxSyncWaitMs)
+        {
+            SetStatus(SyncStatus.GaveUp, nowMs);
+            return;
+        }
+
+        if (!_isMember)
+        {
+            return;
+        }
+
+        if (_peers.Count == 0)
+        {
+            // A member that never had a peer formed the cluster (no seed answered within the seed
+            // join timeout): nothing to pull. One whose peers went away mid-sync (downed while the
+            // transfer starved heartbeats, say) still lacks the state: it waits for a peer or the bound.
+            if (!_hadPeers)
+            {
+                SetStatus(SyncStatus.Alone, nowMs);
+            }
+
+            return;
+        }
+
+        _hadPeers = true;
+
+        var peerGone = _syncPeer is { } current && !_peers.Contains(current);
+        if (_syncPeer is null || peerGone || nowMs - _lastSyncProgressMs >= _options.SyncRetryMs)
+        {
+            var peer = _peers[_syncTurn++ % _peers.Count];
+            _syncPeer = peer;
+            _lastSyncProgressMs = nowMs;
+            _syncRequestedMs = nowMs;
+            Stats.SyncRequested();
+            SetStatus(SyncStatus.Pulling, nowMs);
+            outgoing.Add(To(peer, new ReplicaSyncRequest(_self)));
+        }
+    }
+
+    private void SetStatus(SyncStatus status, long nowMs) => Stats.SetStatus(status, nowMs - Math.Max(0, _startMs));
+
+    /// <summary>
+    /// Hashes shards for the digest being built, then for the peers' digests being compared, at
+    /// most <see cref="ReplicatorOptions.HashEntriesPerTick"/> entries per turn (at least one shard).
+    /// </summary>
+    private void HashShards(List<Outgoing> outgoing)
+    {
+        var budget = _options.HashEntriesPerTick;
+        while (budget > 0 && (_building ?? _comparing.FirstOrDefault()) is { } job)
+        {
+            var shard = job.Next++;
+            budget -= Math.Max(1, _sessions.ShardState(shard).Entries.Count);
+            var ours = _sessions.ShardDigest(shard, job.Cut);
+            if (job.Theirs is not { } theirs)
+            {
+                job.Hashes.Add(ours);
+            }
+            else if (ours != (shard < theirs.ShardHashes.Count ? theirs.ShardHashes[shard] : 0) && _sessions.ShardState(shard).Entries.Count > 0)
+            {
+                job.Differing.Add(shard);
+            }
+
+            if (job.Done)
+            {
+                Finish(job, outgoing);
+            }
+        }
+    }
+
+    private void Finish(DigestJob job, List<Outgoing> outgoing)
+    {
+        if (job.Theirs is not { } theirs)
+        {
+            _building = null;
+            if (_peers.Contains(job.Peer))
+            {
+                outgoing.Add(To(job.Peer, new ReplicaDigest(_self, job.Hashes, StateDigest.Of(_counts.FullState()), job.Cut)));
+            }
+
+            return;
+        }
+
+        _comparing.Remove(job);
+        var gauges = _counts.FullState();
+        var gaugePart = StateDigest.Of(gauges) != theirs.GaugeHash ? gauges : null;
+        if ((job.Differing.Count == 0 && gaugePart is null) || !_peers.Contains(job.Peer) || _transfers.Any(t => t.To == job.Peer))
+        {
+            return;
+        }
+
+        Stats.RepairStarted();
+        var slices = job.Differing.Select(s => new ShardSlice(s, _sessions.ShardState(s)));
+        _transfers.Add(new Transfer(job.Peer, false, Pack(ReplicaDataKind.Repair, slices, gaugePart, ReplicaDataKind.Repair)));
+    }
+
+    /// <summary>Every shard (each read when its turn comes, so the newest state goes) and the gauges last.</summary>
+    private IEnumerable<ReplicaData> AllState()
+    {
+        var shards = Enumerable.Range(0, _sessions.ShardCount).Select(s => new ShardSlice(s, _sessions.ShardState(s)));
+        return Pack(ReplicaDataKind.Sync, shards, null, ReplicaDataKind.SyncComplete, () => _counts.FullState());
+    }
+
+    /// <summary>Round robin over the transfers, one message at a time, while the budget lasts.</summary>
+    private void SendTransfers(long nowMs, List<Outgoing> outgoing)
+    {
+        _budget.Refill(nowMs);
+        while (_transfers.Count > 0 && _budget.HasRoom)
+        {
+            var transfer = _transfers[_transferTurn++ % _transfers.Count];
+            if (transfer.Next() is not { } message)
+            {
+                _transfers.Remove(transfer);
+                transfer.Dispose();
+                continue;
+            }
+
+            var entries = EntryCount(message);
+            _budget.Spend(entries);
+            if (transfer.FullSync)
+            {
+                Stats.FullSyncChunkSent(entries);
+            }
+            else
+            {
+                Stats.RepairChunkSent(entries);
+            }
+
+            outgoing.Add(To(transfer.To, message));
+        }
+    }
+
+    private void RemoveTransfer(UniqueAddress to, bool fullSync)
+    {
+        foreach (var transfer in _transfers.Where(t => t.To == to && t.FullSync == fullSync).ToList())
+        {
+            _transfers.Remove(transfer);
+            transfer.Dispose();
+        }
+    }
+
+    private static int EntryCount(ReplicaData message) =>
+        message.Sessions.Sum(s => s.Entries.Entries.Count) + (message.Gauges?.Nodes.Sum(n => n.Value.Count) ?? 0);
+
+    /// <summary>
+    /// Packs slices lazily into messages of at most <see cref="ReplicatorOptions.MaxEntriesPerMessage"/>
+    /// entries; the gauges ride in the last one, which is of kind <paramref name="lastKind"/>.
+    /// Always at least one message when the last kind completes a sync, so a sync of an empty
+    /// state still completes. <paramref name="lateGauges"/>, when given, is read only at the end.
+    /// </summary>
+    private IEnumerable<ReplicaData> Pack(
+        ReplicaDataKind kind, IEnumerable<ShardSlice> slices, GaugeMap? gauges, ReplicaDataKind lastKind, Func<GaugeMap>? lateGauges = null)
+    {
+        ReplicaData? previous = null;
         var current = new List<ShardSlice>();
         var entries = 0;
         foreach (var slice in slices)
@@ -197,7 +381,12 @@ internal sealed class Replicator
             {
                 if (entries + chunk.Entries.Count > _options.MaxEntriesPerMessage && current.Count > 0)
                 {
-                    messages.Add(new ReplicaData(_self, kind, current, null));
+                    if (previous is not null)
+                    {
+                        yield return previous;
+                    }
+
+                    previous = new ReplicaData(_self, kind, current, null);
                     current = [];
                     entries = 0;
                 }
@@ -207,16 +396,20 @@ internal sealed class Replicator
             }
         }
 
+        gauges ??= lateGauges?.Invoke();
         if (current.Count > 0 || gauges is not null || lastKind == ReplicaDataKind.SyncComplete)
         {
-            messages.Add(new ReplicaData(_self, lastKind, current, gauges));
-        }
-        else if (messages.Count > 0)
-        {
-            messages[^1] = messages[^1] with { Kind = lastKind };
-        }
+            if (previous is not null)
+            {
+                yield return previous;
+            }
 
-        return messages;
+            yield return new ReplicaData(_self, lastKind, current, gauges);
+        }
+        else if (previous is not null)
+        {
+            yield return previous with { Kind = lastKind };
+        }
     }
 
     private static Outgoing To(UniqueAddress peer, ClusterMessage message) => new(peer.Address, peer.Uid, message);

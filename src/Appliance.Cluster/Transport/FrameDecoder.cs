@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Appliance.Cluster.Replication.Messages;
 using Appliance.Cluster.Wire;
 
 namespace Appliance.Cluster.Transport;
@@ -134,6 +135,10 @@ internal sealed class FrameDecoder
         }
 
         _stats.Received(body.Length + FrameFormat.LengthSize);
+        if (ReplicaMessages.Is(decoded))
+        {
+            _stats.ReplicaReceived(body.Length + FrameFormat.LengthSize);
+        }
         message = new InboundMessage(to, decoded);
         detail = null;
         return FrameOutcome.Accepted;

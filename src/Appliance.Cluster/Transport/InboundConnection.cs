@@ -99,6 +99,7 @@ internal sealed class InboundConnection
             return false;
         }
 
+        _context.PeerHeard?.Invoke(message!.Message.From.Address);
         if (!_incoming.Write(message!) && _context.RejectionLog.ShouldLog("incoming", out _))
         {
             TransportLog.IncomingFull(_context.Logger, _context.Stats.DroppedIncoming);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Appliance.Cluster.Replication.Messages;
 using Appliance.Cluster.Wire;
 
 namespace Appliance.Cluster.Transport;
@@ -24,7 +25,7 @@ internal sealed partial class PeerConnection
             {
                 while (await _queue.WaitToReadAsync(connection.Token).ConfigureAwait(false))
                 {
-                    var (length, frames) = FrameBatch(ref buffer, sizes);
+                    var (length, frames, replicaBytes) = FrameBatch(ref buffer, sizes);
                     if (frames == 0)
                     {
                         continue;
@@ -37,6 +38,8 @@ internal sealed partial class PeerConnection
                     {
                         _context.Stats.Sent(sizes[i]);
                     }
+
+                    _context.Stats.ReplicaSent(replicaBytes);
                 }
 
                 return "transport stopping";
@@ -67,10 +70,11 @@ internal sealed partial class PeerConnection
     }
 
     /// <summary>Frames queued messages into <paramref name="buffer"/> (grown from the pool when needed).</summary>
-    private (int Length, int Frames) FrameBatch(ref byte[] buffer, int[] sizes)
+    private (int Length, int Frames, long ReplicaBytes) FrameBatch(ref byte[] buffer, int[] sizes)
     {
         var length = 0;
         var frames = 0;
+        var replicaBytes = 0L;
         while (frames < MaxFramesPerWrite && length < TargetBytesPerWrite && _queue.TryDequeue(out var item))
         {
             Wire.Proto.Envelope envelope;
@@ -106,9 +110,13 @@ internal sealed partial class PeerConnection
 
             length += FrameCodec.Write(buffer.AsSpan(length), _context.Key.Span, item.Message.From.Uid, _context.NextSequence(), item.ToUid, envelope, payloadLength);
             sizes[frames++] = frameLength;
+            if (ReplicaMessages.Is(item.Message))
+            {
+                replicaBytes += frameLength;
+            }
         }
 
-        return (length, frames);
+        return (length, frames, replicaBytes);
     }
 
     /// <summary>The peer never writes on our connection: a read that ends means it closed (or broke) the connection.</summary>

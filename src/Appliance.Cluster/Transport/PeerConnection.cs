@@ -24,6 +24,7 @@ internal sealed partial class PeerConnection : IAsyncDisposable
     private int _started;
     private volatile bool _disposed;
     private volatile bool _connected;
+    private CancellationTokenSource? _backoffWait;
 
     public PeerConnection(NodeAddress address, TransportContext context, CancellationToken transportStopping)
     {
@@ -116,7 +117,7 @@ internal sealed partial class PeerConnection : IAsyncDisposable
                     TransportLog.PeerUnreachable(_context.Logger, _address.ToString(), failure!, (long)_context.Options.ReconnectMaxDelay.TotalMilliseconds);
                 }
 
-                await Task.Delay(_backoff.Next(), _context.Time, _stop.Token).ConfigureAwait(false);
+                await BackOffAsync().ConfigureAwait(false);
                 continue;
             }
 
@@ -148,7 +149,39 @@ internal sealed partial class PeerConnection : IAsyncDisposable
                 _backoff.Reset();
             }
 
-            await Task.Delay(_backoff.Next(), _context.Time, _stop.Token).ConfigureAwait(false);
+            await BackOffAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The peer was heard from (it reached our listener): stop waiting and connect now.</summary>
+    public void Kick()
+    {
+        try
+        {
+            Volatile.Read(ref _backoffWait)?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the wait just ended by itself
+        }
+    }
+
+    /// <summary>Waits the next backoff delay, or less when <see cref="Kick"/> says the peer is back (the backoff then starts over).</summary>
+    private async Task BackOffAsync()
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        Volatile.Write(ref _backoffWait, wait);
+        try
+        {
+            await Task.Delay(_backoff.Next(), _context.Time, wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
+        {
+            _backoff.Reset();
+        }
+        finally
+        {
+            Interlocked.CompareExchange(ref _backoffWait, null, wait);
         }
     }
 

@@ -44,6 +44,17 @@ public sealed class TcpClusterTransport : IClusterTransport
         _bind = bind;
         LocalAddress = bind;
         _context = new TransportContext(options, key, timeProvider, logger);
+
+        // A restarted peer answers our seeds at once, but our answers would wait out the backoff
+        // (up to 5 s) that its downtime built up, long enough for it to give up and form a
+        // cluster of its own: hearing from it ends the backoff.
+        _context.PeerHeard = address =>
+        {
+            if (_peers.TryGetValue(address, out var peer))
+            {
+                peer.Kick();
+            }
+        };
         _decoder = new FrameDecoder(key, options.MaxFrameSize, new ReplayWindow(options.ReplayWindowSenders), _context.Stats);
         _incoming = new InboundQueue(options.IncomingCapacity, _context.Stats);
         _stoppingToken = _stopping.Token;

@@ -13,6 +13,8 @@ public sealed class TransportStats
     private long _rejectedReplay;
     private long _rejectedMalformed;
     private long _rejectedOversized;
+    private long _replicaBytesSent;
+    private long _replicaBytesReceived;
 
     public long FramesSent => Interlocked.Read(ref _framesSent);
     public long FramesReceived => Interlocked.Read(ref _framesReceived);
@@ -37,10 +39,18 @@ public sealed class TransportStats
     /// <summary>Frames announcing a length above the maximum.</summary>
     public long RejectedOversized => Interlocked.Read(ref _rejectedOversized);
 
+    /// <summary>Bytes of replicated-state frames (deltas, digests, repairs, full syncs), part of <see cref="BytesSent"/>.</summary>
+    public long ReplicaBytesSent => Interlocked.Read(ref _replicaBytesSent);
+
+    /// <summary>Bytes of accepted replicated-state frames, part of <see cref="BytesReceived"/>.</summary>
+    public long ReplicaBytesReceived => Interlocked.Read(ref _replicaBytesReceived);
+
     public long Rejected => RejectedAuth + RejectedReplay + RejectedMalformed + RejectedOversized;
 
     public void Sent(int bytes) { Interlocked.Increment(ref _framesSent); Interlocked.Add(ref _bytesSent, bytes); }
     public void Received(int bytes) { Interlocked.Increment(ref _framesReceived); Interlocked.Add(ref _bytesReceived, bytes); }
+    public void ReplicaSent(long bytes) => Interlocked.Add(ref _replicaBytesSent, bytes);
+    public void ReplicaReceived(int bytes) => Interlocked.Add(ref _replicaBytesReceived, bytes);
     public void Drop() => Interlocked.Increment(ref _dropped);
     public void DropIncoming() => Interlocked.Increment(ref _droppedIncoming);
     public void AuthFailed() => Interlocked.Increment(ref _rejectedAuth);

@@ -58,7 +58,7 @@ internal sealed partial class WireDecoder
 
     private ReplicaDigest? ReplicaDigest(P.ReplicaDigest m) =>
         Id(m.From, "replica_digest.from") is { } from && Count(m.ShardHashes.Count, WireLimits.MaxShards, "replica_digest.shard_hashes")
-            ? new ReplicaDigest(from, [.. m.ShardHashes], m.GaugeHash)
+            ? new ReplicaDigest(from, [.. m.ShardHashes], m.GaugeHash, Math.Max(0, m.WrittenBeforeMs))
             : null;
 
     private ReplicaSyncRequest? ReplicaSyncRequest(P.ReplicaSyncRequest m) =>
@@ -71,7 +71,9 @@ internal sealed partial class WireDecoder
             return Fail<ShardSlice>(path + ".shard", $"must be 0..{WireLimits.MaxShards - 1} (got {m.Shard})");
         }
 
-        var map = LwwMap<SessionValue>.Empty;
+        // One mutable builder for the whole slice: a full sync decodes a million entries, and a
+        // persistent insert per entry cost several times more.
+        var builder = LwwMap<SessionValue>.Empty.Entries.ToBuilder();
         for (var i = 0; i < m.Entries.Count; i++)
         {
             var entry = m.Entries[i];
@@ -81,17 +83,17 @@ internal sealed partial class WireDecoder
                 return null;
             }
 
-            if (map.Entries.ContainsKey(entry.Key))
+            if (builder.ContainsKey(entry.Key))
             {
                 return Fail<ShardSlice>(at + ".key", "repeats an earlier key");
             }
 
-            map = entry.Tombstone
-                ? map.Remove(entry.Key, timestamp).State
-                : map.Put(entry.Key, new SessionValue(entry.Backend, entry.LastSeenMs, entry.IdleTimeoutMs), timestamp).State;
+            builder.Add(entry.Key, entry.Tombstone
+                ? new LwwEntry<SessionValue>(default, timestamp, IsTombstone: true)
+                : new LwwEntry<SessionValue>(new SessionValue(NamePool.Share(entry.Backend), entry.LastSeenMs, entry.IdleTimeoutMs), timestamp, IsTombstone: false));
         }
 
-        return new ShardSlice((int)m.Shard, map);
+        return new ShardSlice((int)m.Shard, LwwMap<SessionValue>.FromEntries(builder.ToImmutable()));
     }
 
     private bool SessionEntry(P.SessionEntry m, string path)

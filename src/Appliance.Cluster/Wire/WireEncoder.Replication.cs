@@ -75,7 +75,7 @@ internal static partial class WireEncoder
 
     private static P.ReplicaDigest Digest(ReplicaDigest digest)
     {
-        var result = new P.ReplicaDigest { From = Id(digest.From), GaugeHash = digest.GaugeHash };
+        var result = new P.ReplicaDigest { From = Id(digest.From), GaugeHash = digest.GaugeHash, WrittenBeforeMs = digest.WrittenBeforeMs };
         result.ShardHashes.AddRange(digest.ShardHashes);
         return result;
     }

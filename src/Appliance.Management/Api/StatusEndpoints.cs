@@ -21,6 +21,8 @@ internal static class StatusEndpoints
 
         api.MapGet("/cluster/members", (IClusterView cluster) => TypedResults.Json(cluster.Members(), AdminJson.Context.MembersResponse));
 
+        api.MapGet("/cluster/replication", (IReplicationView replication) => TypedResults.Json(replication.Status(), AdminJson.Context.ReplicationResponse));
+
         api.MapGet("/vips", (IVipView vips) => TypedResults.Json(vips.List(), AdminJson.Context.VipsResponse));
 
         api.MapPost("/vips/{vip}/move", async (HttpContext context, string vip, IVipView vips, AdminCounters counters, ILoggerFactory loggers) =>

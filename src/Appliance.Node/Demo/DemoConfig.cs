@@ -1,11 +1,41 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
+using Appliance.Core.Configuration;
 
 namespace Appliance.Node.Demo;
 
 /// <summary>The demo's configuration, built in the same JSON schema an operator writes.</summary>
 internal static class DemoConfig
 {
-    public static string Json(int port, int adminPort, IReadOnlyList<DemoBackend> backends)
+    public static string NodeName(int index) => $"lb{index + 1}";
+
+    /// <summary>
+    /// Demo node <paramref name="index"/>: the demo configuration, validated as a file would be,
+    /// plus a <c>Cluster</c> section on loopback. The cluster section is added after validation
+    /// because its key stays in memory (the demo needs no files), which a file cannot say.
+    /// </summary>
+    public static ApplianceConfig Node(int index, int port, int adminPort, IReadOnlyList<int> clusterPorts, IReadOnlyList<DemoBackend> backends)
+    {
+        var loaded = ConfigLoader.Parse(Json(port, adminPort, backends, NodeName(index)));
+        if (loaded.Config is not { } config)
+        {
+            throw new InvalidOperationException("demo configuration invalid: " + string.Join("; ", loaded.Errors));
+        }
+
+        string Address(int p) => "127.0.0.1:" + p.ToString(CultureInfo.InvariantCulture);
+        return config with
+        {
+            Cluster = new NodeClusterOptions
+            {
+                BindAddress = Address(clusterPorts[index]),
+                Seeds = [.. clusterPorts.Select(Address)],
+                // Faster than the 3 s default so the demo is up sooner; nothing else listens here.
+                SeedJoinTimeout = TimeSpan.FromSeconds(1),
+            },
+        };
+    }
+
+    public static string Json(int port, int adminPort, IReadOnlyList<DemoBackend> backends, string name = "demo")
     {
         JsonObject Destinations()
         {
@@ -50,7 +80,7 @@ internal static class DemoConfig
 
         var root = new JsonObject
         {
-            ["Node"] = new JsonObject { ["Name"] = "demo" },
+            ["Node"] = new JsonObject { ["Name"] = name },
             ["Listeners"] = new JsonArray(new JsonObject { ["Name"] = "web", ["Address"] = $"127.0.0.1:{port}" }),
             ["Admin"] = new JsonObject { ["Address"] = $"127.0.0.1:{adminPort}" },
             ["Balancing"] = new JsonObject

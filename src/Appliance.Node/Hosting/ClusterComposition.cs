@@ -13,14 +13,19 @@ namespace Appliance.Node.Hosting;
 /// <summary>Builds the cluster membership from the <c>Cluster</c> section and registers it with the host.</summary>
 internal static class ClusterComposition
 {
-    public static void AddCluster(IServiceCollection services, ApplianceConfig config)
+    /// <summary>
+    /// Registers membership and replication. <paramref name="demoKey"/> replaces the key file for
+    /// <c>applianced demo</c>, which must need no files; operators always configure a file.
+    /// </summary>
+    public static void AddCluster(IServiceCollection services, ApplianceConfig config, ClusterKey? demoKey = null)
     {
         if (config.Cluster is not { } options)
         {
             return;
         }
 
-        if (!ClusterKey.TryLoad(options.KeyFile, out var key, out var keyError))
+        var key = demoKey;
+        if (key is null && !ClusterKey.TryLoad(options.KeyFile, out key, out var keyError))
         {
             throw new ConfigRejectedException([new ConfigError("$.Cluster.KeyFile", keyError)]);
         }
@@ -62,11 +67,12 @@ internal static class ClusterComposition
             Appliance.Cluster.Hosting.ClusterLog.Starting(loggers.CreateLogger("Appliance.Cluster"), core.Self.ToString(), bind.ToString(), string.Join(", ", seeds));
             return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>())
             {
-                Replication = new ReplicationDriver(replicator, sessions, time),
+                Replication = new ReplicationDriver(replicator, sessions, time, loggers.CreateLogger("Appliance.Cluster.Replication")),
                 VipAdverts = config.Vips.Count > 0 ? new VipAdvertExchange(time) : null,
             };
         });
         services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());
+        services.AddSingleton<IStateSyncStatus>(sp => sp.GetRequiredService<ClusterService>());
         services.AddHostedService(sp => sp.GetRequiredService<ClusterService>());
     }
 

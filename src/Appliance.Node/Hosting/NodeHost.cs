@@ -20,7 +20,8 @@ internal static class NodeHost
     /// Builds a node ready to start. Throws <see cref="ConfigRejectedException"/> when the proxy
     /// refuses the configuration (YARP validation, unreadable certificates).
     /// </summary>
-    public static async Task<WebApplication> BuildAsync(ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information)
+    public static async Task<WebApplication> BuildAsync(
+        ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information, Appliance.Cluster.Transport.ClusterKey? demoClusterKey = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -41,7 +42,8 @@ internal static class NodeHost
 
         // The cluster first: with a Cluster section it registers the replicated session store and
         // connection counts, and the proxy's TryAdd keeps them instead of the single-node ones.
-        ClusterComposition.AddCluster(builder.Services, config);
+        ClusterComposition.AddCluster(builder.Services, config, demoClusterKey);
+
         // Registered after the cluster, so on shutdown it hands its VIPs over (and drops them) first.
         Vips.VipComposition.AddVips(builder.Services, config);
 

@@ -53,6 +53,15 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
             {
                 services.AddSingleton<IClusterView>(new ClusterMembersView(cluster));
                 services.AddSingleton<IMetricsSource>(new ClusterMetricsSource(cluster));
+                var replication = new ReplicationView(cluster);
+                services.AddSingleton<IReplicationView>(replication);
+                services.AddSingleton<IMetricsSource>(new ReplicationMetricsSource(replication));
+            }
+
+            if (Environment.GetEnvironmentVariable("APPLIANCE_DIAGNOSTICS") == "1")
+            {
+                // Benchmarks only (bench/replication.sh): synthetic sessions through the admin API.
+                services.AddSingleton<ISessionInjector>(Create<SessionInjector>());
             }
 
             if (node.GetService<Vips.VipService>() is { } vips)

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Appliance.Cluster.Hosting;
 using Appliance.Management.Contracts;
 using Appliance.Management.Sources;
 using Appliance.Node.Hosting;
@@ -12,10 +13,14 @@ internal sealed class NodeStatusSource(
     ConfigStore store,
     IHostApplicationLifetime lifetime,
     TimeProvider time,
-    ConfigReloader? reloader = null) : INodeStatusSource
+    ConfigReloader? reloader = null,
+    IStateSyncStatus? stateSync = null) : INodeStatusSource
 {
     /// <summary>The daemon's version as built (informational version, without source-control metadata).</summary>
     public static readonly string Version = ReadVersion();
+
+    /// <summary>The readiness reason while replicated state is still being pulled.</summary>
+    public const string StateSyncNotFinished = "state sync not finished: pulling sticky sessions and connection counts from a peer";
 
     public DateTimeOffset StartedAt { get; } = time.GetUtcNow();
 
@@ -35,7 +40,10 @@ internal sealed class NodeStatusSource(
             "not configured");
     }
 
-    /// <summary>Ready means: a configuration applied, the listeners bound, and not shutting down.</summary>
+    /// <summary>
+    /// Ready means: a configuration applied, the listeners bound, the cluster's replicated state
+    /// pulled (in a cluster: from a peer, or alone, or past the bounded wait), and not shutting down.
+    /// </summary>
     public IReadOnlyList<string> NotReadyReasons()
     {
         var reasons = new List<string>();
@@ -51,6 +59,11 @@ internal sealed class NodeStatusSource(
         else if (!lifetime.ApplicationStarted.IsCancellationRequested)
         {
             reasons.Add("starting: client listeners not bound yet");
+        }
+
+        if (stateSync is { IsStateSynced: false })
+        {
+            reasons.Add(StateSyncNotFinished);
         }
 
         return reasons;

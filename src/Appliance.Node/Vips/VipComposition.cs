@@ -24,7 +24,8 @@ internal static class VipComposition
             sp.GetRequiredService<ILogger<VipService>>(),
             sp.GetService<IClusterMembership>(),
             sp.GetService<ClusterService>()?.VipAdverts,
-            new PoolHealth(sp.GetService<IProxyStateLookup>(), sp.GetService<TcpPoolRegistry>(), sp.GetRequiredService<TimeProvider>())));
+            new PoolHealth(sp.GetService<IProxyStateLookup>(), sp.GetService<TcpPoolRegistry>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetService<IStateSyncStatus>()));
         services.AddHostedService(sp => sp.GetRequiredService<VipService>());
     }
 }

@@ -2,6 +2,7 @@ using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
 using Appliance.Vip.Ownership;
+using Appliance.Vip.Tracking;
 
 namespace Appliance.Node.Vips;
 
@@ -104,4 +105,12 @@ internal sealed class VipMembersFeed(TimeSpan grace)
         vips.Order(StringComparer.Ordinal)
             .Select(v => new VipState(v, self.ClaimsVip(v), Math.Clamp(self.PenaltyOn(v), 0, 1000), self.ReleasesVip(v), self.ReleasesVip(v) ? self.YieldTarget(v) : null))
             .ToList();
+
+    /// <summary>
+    /// While this node still pulls replicated state at start: fault (priority lost entirely) for
+    /// every VIP. It goes into its advert too, so no node yields a VIP to it while clients would
+    /// land on an empty session table.
+    /// </summary>
+    public static Dictionary<string, int> Syncing(IReadOnlyDictionary<string, int> penalties) =>
+        penalties.ToDictionary(p => p.Key, _ => TrackPenalty.Fault, StringComparer.Ordinal);
 }

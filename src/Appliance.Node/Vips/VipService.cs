@@ -21,7 +21,8 @@ internal sealed class VipService(
     ILogger<VipService> logger,
     IClusterMembership? membership = null,
     VipAdvertExchange? adverts = null,
-    PoolHealth? pools = null)
+    PoolHealth? pools = null,
+    IStateSyncStatus? stateSync = null)
     : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
@@ -153,6 +154,11 @@ internal sealed class VipService(
             var now = time.GetUtcNow();
             var leaving = controller.Leaving;
             var penalties = Penalties();
+            if (stateSync is { IsStateSynced: false })
+            {
+                // Still pulling replicated state: take no VIP (clients would land on an empty session table).
+                penalties = VipMembersFeed.Syncing(penalties);
+            }
             var feed = _feed.From(membership?.Current, controller.SelfMember(penalties), adverts?.Peers ?? NoAdverts, now);
             foreach (var name in feed.Silent.Where(_silentReported.Add))
             {

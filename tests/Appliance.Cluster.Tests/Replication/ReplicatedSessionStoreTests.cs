@@ -92,6 +92,30 @@ public sealed class ReplicatedSessionStoreTests
     }
 
     [Fact]
+    public void Put_ManyShards_HoldsTheWholeBoundBeforeEvictingAndNeverMore()
+    {
+        // The bound is the whole table's: 64 shards of a 6,400 bound do not start evicting at 100 each.
+        var store = Store(1, new ReplicationOptions { ShardCount = 64, MaxSessions = 6_400 });
+        for (var i = 0; i < 6_400; i++)
+        {
+            store.Put($"http/web/{i:x8}", "b", TimeSpan.FromMinutes(5), T0.AddMilliseconds(i));
+        }
+
+        Assert.Equal(6_400, store.Count);
+        Assert.Equal(0, store.Evicted);
+
+        for (var i = 6_400; i < 20_000; i++)
+        {
+            store.Put($"http/web/{i:x8}", "b", TimeSpan.FromMinutes(5), T0.AddMilliseconds(i));
+            Assert.True(store.Count <= 6_400, $"{store.Count} sessions after {i + 1} puts");
+        }
+
+        // Each eviction drops a tenth of a shard's fair share (10 here): the table stays nearly full.
+        Assert.InRange(store.Count, 6_400 - 11, 6_400);
+        Assert.True(store.TryPeek($"http/web/{19_999:x8}", T0.AddSeconds(30), out _));
+    }
+
+    [Fact]
     public void Sweep_TombstoneOlderThanGrace_Dropped()
     {
         var time = new FixedTimeProvider(T0);

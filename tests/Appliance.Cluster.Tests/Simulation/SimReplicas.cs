@@ -1,5 +1,6 @@
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Replication;
+using Appliance.Cluster.Replication.Messages;
 using Appliance.Cluster.Wire;
 
 namespace Appliance.Tests.Simulation;
@@ -23,7 +24,7 @@ internal sealed class SimReplicas
     {
         Network = new SimNetwork(seed);
         _replication = replication ?? new ReplicationOptions { ShardCount = 8 };
-        _options = options ?? new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200 };
+        _options = options ?? new ReplicatorOptions { DigestIntervalMs = 100, MaxEntriesPerMessage = 200, DigestSettle = TimeSpan.FromMilliseconds(100) };
     }
 
     public SimNetwork Network { get; }
@@ -52,6 +53,9 @@ internal sealed class SimReplicas
         _down.Add(node.Id.Uid);
     }
 
+    /// <summary>Entries in every replica message sent so far: when, by whom, of which kind.</summary>
+    public List<(long AtMs, NodeAddress From, int Entries, ReplicaDataKind Kind)> Sent { get; } = [];
+
     public void Run(int ms, Action<long>? each = null)
     {
         for (var end = NowMs + ms; NowMs < end; NowMs += StepMs)
@@ -59,7 +63,7 @@ internal sealed class SimReplicas
             var running = Running;
             foreach (var node in running)
             {
-                node.Replicator.SetMembers(node.Id, running.Select(n => n.Id), _down);
+                node.Replicator.SetMembers(node.Id, isMember: true, running.Select(n => n.Id), _down);
                 Send(node, node.Replicator.Tick(NowMs));
             }
 
@@ -67,7 +71,7 @@ internal sealed class SimReplicas
             {
                 if (_nodes.TryGetValue(to, out var node) && !node.Crashed && node.Id.Uid == uid)
                 {
-                    Send(node, node.Replicator.Receive(message));
+                    Send(node, node.Replicator.Receive(message, NowMs));
                 }
             }
 
@@ -82,6 +86,10 @@ internal sealed class SimReplicas
             // Through the real codec, so every message the replicator makes must survive the wire.
             Assert.True(WireCodec.TryDecode(WireCodec.Encode(message.Message), out var decoded, out var error), error);
             Network.Send(from.Id.Address, message with { Message = decoded }, NowMs);
+            if (decoded is ReplicaData data)
+            {
+                Sent.Add((NowMs, from.Id.Address, data.Sessions.Sum(x => x.Entries.Entries.Count), data.Kind));
+            }
         }
     }
 

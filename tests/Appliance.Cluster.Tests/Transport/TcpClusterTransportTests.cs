@@ -95,6 +95,29 @@ public sealed class TcpClusterTransportTests
     }
 
     [Fact(Timeout = 60_000)]
+    public async Task Send_PeerBackAndHeardFrom_ReconnectsWithoutWaitingOutTheBackoff()
+    {
+        // A backoff of 30 s at least: without the kick nothing could arrive within the test's patience.
+        var slow = new TcpTransportOptions { ReconnectMinDelay = TimeSpan.FromSeconds(30), ReconnectMaxDelay = TimeSpan.FromSeconds(60) };
+        var log = new CollectingLogger();
+        await using var a = await StartAsync(Key, log, options: slow);
+        var b = await StartAsync(Key);
+        var port = b.LocalAddress.Port;
+        await b.DisposeAsync();
+        var idA = Id(a, 0xA);
+        a.Send(new NodeAddress("127.0.0.1", port), 0, new Heartbeat(idA, 1));
+        await EventuallyAsync(() => log.WithEvent(4103).Any(), "a failed connect"); // a is now in its 30 s backoff
+
+        await using var restarted = await StartAsync(Key, port: port);
+        restarted.Send(a.LocalAddress, 0, new Heartbeat(Id(restarted, 0xB), 1));
+        await ReceiveAsync(a);
+        a.Send(restarted.LocalAddress, 0, new Heartbeat(idA, 2));
+
+        var arrived = await ReceiveAsync(restarted);
+        Assert.IsType<Heartbeat>(arrived.Message);
+    }
+
+    [Fact(Timeout = 60_000)]
     public async Task Send_PeerRestartsOnSamePort_Reconnects()
     {
         await using var a = await StartAsync(Key);

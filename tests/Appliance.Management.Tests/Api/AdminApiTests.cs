@@ -34,7 +34,11 @@ public sealed class AdminApiTests(AdminNodeFixture fixture) : IClassFixture<Admi
 
         var members = await ApiAssert.OkAsync(await admin.GetAsync(AdminPaths.ClusterMembers), AdminJson.Context.MembersResponse);
         var vips = await ApiAssert.OkAsync(await admin.GetAsync(AdminPaths.Vips), AdminJson.Context.VipsResponse);
+        var replication = await ApiAssert.OkAsync(await admin.GetAsync(AdminPaths.ClusterReplication), AdminJson.Context.ReplicationResponse);
 
+        Assert.False(replication.Configured);
+        Assert.Equal("none", replication.Sync);
+        Assert.Contains("replication not configured", replication.Message, StringComparison.Ordinal);
         Assert.False(members.Configured);
         Assert.Empty(members.Members);
         Assert.Contains("cluster not configured", members.Message, StringComparison.Ordinal);

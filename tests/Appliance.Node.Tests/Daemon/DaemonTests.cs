@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Appliance.Management.Contracts;
 using Appliance.Tests.Support;
 
 namespace Appliance.Tests.Daemon;
@@ -140,25 +141,70 @@ public sealed class DaemonTests : IDisposable
     }
 
     [Fact]
-    public async Task Demo_ServesThreeBackends_AndStopsCleanlyOnCtrlC()
+    public async Task Demo_ThreeNodesShareStickySessions_AndStopCleanlyOnCtrlC()
     {
-        var port = FreePort.Next();
-        using var daemon = DaemonProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--admin-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await daemon.WaitForOutputAsync("Appliance demo is running");
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-
-        var seen = new HashSet<string>();
-        for (var i = 0; i < 6; i++)
+        // The demo takes three consecutive ports from each option; retry if a neighbour is taken.
+        DaemonProcess? daemon = null;
+        var (port, adminPort) = (0, 0);
+        for (var attempt = 0; attempt < 5 && daemon is null; attempt++)
         {
-            using var response = await client.GetAsync(new Uri("/", UriKind.Relative));
-            seen.Add((await response.Content.ReadAsStringAsync()).Trim());
+            (port, adminPort) = (FreePort.Next(), FreePort.Next());
+            var started = DaemonProcess.Start("demo", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                "--admin-port", adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            if (await started.WaitForExitAsync(TimeSpan.FromSeconds(2)).ContinueWith(t => t.IsCompletedSuccessfully, TaskScheduler.Default))
+            {
+                // Refused at once: a port of one of the three nodes was taken (or the two ranges overlap).
+                Assert.Contains("applianced demo:", started.Output, StringComparison.Ordinal);
+                started.Dispose();
+                continue;
+            }
+
+            daemon = started;
         }
 
-        Assert.Equal(["Hello from backend-1", "Hello from backend-2", "Hello from backend-3"], seen.Order());
-        daemon.Signal("INT");
-        Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.Contains("demo stopped", daemon.Output, StringComparison.Ordinal);
+        Assert.NotNull(daemon);
+        using (daemon)
+        {
+            await daemon.WaitForOutputAsync("Appliance demo is running", 40_000);
+            Assert.Contains($"http://127.0.0.1:{port + 2}", daemon.Output, StringComparison.Ordinal);
+            using var client = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
+
+            var seen = new HashSet<string>();
+            for (var i = 0; i < 6; i++)
+            {
+                using var response = await client.GetAsync(new Uri("/", UriKind.Relative));
+                seen.Add((await response.Content.ReadAsStringAsync()).Trim());
+            }
+
+            Assert.Equal(["Hello from backend-1", "Hello from backend-2", "Hello from backend-3"], seen.Order());
+
+            // A sticky client keeps its backend whichever node it enters through (once the session
+            // reached that node: a client switching nodes within a few ms could be pinned anew).
+            using var first = await client.GetAsync(new Uri("/sticky/", UriKind.Relative));
+            var cookie = first.Headers.GetValues("Set-Cookie").Single().Split(';')[0];
+            var backend = (await first.Content.ReadAsStringAsync()).Trim();
+            var sessionPath = AdminPaths.Session("http/sticky/" + cookie.Split('=', 2)[1]);
+            for (var n = 1; n < 3; n++)
+            {
+                using var admin = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{adminPort + n}/") };
+                var deadline = DateTime.UtcNow.AddSeconds(5);
+                while ((await admin.GetAsync(new Uri(sessionPath, UriKind.Relative))).StatusCode != System.Net.HttpStatusCode.OK)
+                {
+                    Assert.True(DateTime.UtcNow < deadline, $"node {n + 1} never got the session {sessionPath}");
+                    await Task.Delay(20);
+                }
+
+                using var other = new HttpClient(new SocketsHttpHandler { UseCookies = false }) { BaseAddress = new Uri($"http://127.0.0.1:{port + n}/") };
+                using var request = new HttpRequestMessage(HttpMethod.Get, "/sticky/");
+                request.Headers.Add("Cookie", cookie);
+                using var response = await other.SendAsync(request);
+                Assert.Equal(backend, (await response.Content.ReadAsStringAsync()).Trim());
+            }
+
+            daemon.Signal("INT");
+            Assert.Equal(0, await daemon.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            Assert.Contains("demo stopped", daemon.Output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

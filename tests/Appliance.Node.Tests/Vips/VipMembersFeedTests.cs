@@ -110,4 +110,16 @@ public sealed class VipMembersFeedTests
         Assert.Equal([new VipState("b", true, 1000, true, "lb2"), new VipState("c", false, 0, false, null)], advert);
         Assert.True(VipMembersFeed.Member("lb1", advert).ReleasesVip("b"));
     }
+
+    [Fact]
+    public void Syncing_SelfStillSyncing_InFaultForEveryVip_InItsOwnEyesAndThroughItsAdvert()
+    {
+        var syncing = Self with { Penalties = VipMembersFeed.Syncing(new Dictionary<string, int> { ["v"] = 10, ["w"] = 0 }) };
+        var vip = new VipDefinition("v", "198.18.1.100/24", "eth0", new Dictionary<string, int> { ["lb1"] = 255, ["lb2"] = 1 }, true, TimeSpan.Zero);
+
+        var asPeerSeesIt = VipMembersFeed.Member("lb1", VipMembersFeed.Advert(syncing, ["v", "w"]));
+
+        Assert.Equal(["lb2"], Candidate.Rank(vip, [syncing, new VipMember("lb2")]).Select(c => c.Name));
+        Assert.Equal(["lb2"], Candidate.Rank(vip, [asPeerSeesIt, new VipMember("lb2")]).Select(c => c.Name));
+    }
 }

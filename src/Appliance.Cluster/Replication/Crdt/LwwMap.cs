@@ -23,6 +23,32 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     /// <summary>An empty map (a property, not a static field, because the type is generic).</summary>
     public static LwwMap<T> Empty { get; } = new(NoEntries, 0);
 
+    /// <summary>A map of exactly these entries (as decoded from the wire).</summary>
+    public static LwwMap<T> FromEntries(ImmutableSortedDictionary<string, LwwEntry<T>> entries)
+    {
+        var live = 0;
+        foreach (var entry in entries.Values)
+        {
+            live += Live(entry);
+        }
+
+        return new LwwMap<T>(entries.WithComparers(StringComparer.Ordinal), live);
+    }
+
+    /// <summary>A map of these pairs (distinct keys), built in one mutable builder.</summary>
+    public static LwwMap<T> FromPairs(IEnumerable<KeyValuePair<string, LwwEntry<T>>> pairs)
+    {
+        var builder = NoEntries.ToBuilder();
+        var live = 0;
+        foreach (var (key, entry) in pairs)
+        {
+            builder.Add(key, entry);
+            live += Live(entry);
+        }
+
+        return new LwwMap<T>(builder.ToImmutable(), live);
+    }
+
     /// <summary>Every key, tombstones included.</summary>
     public ImmutableSortedDictionary<string, LwwEntry<T>> Entries { get; }
 
@@ -121,10 +147,11 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     public IEnumerable<LwwMap<T>> Chunks(int size)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        // A builder per chunk: inserting into its mutable tree costs a fraction of AddRange's
+        // sort-then-convert, and a full sync cuts a million entries into chunks.
         foreach (var chunk in Entries.Chunk(size))
         {
-            var entries = NoEntries.AddRange(chunk);
-            yield return new LwwMap<T>(entries, chunk.Count(e => !e.Value.IsTombstone));
+            yield return FromPairs(chunk);
         }
     }
 
