@@ -12,6 +12,7 @@ namespace Appliance.Management.Contracts;
 [JsonSerializable(typeof(VipsResponse))]
 [JsonSerializable(typeof(ReplicationResponse))]
 [JsonSerializable(typeof(VipMoveRequest))]
+[JsonSerializable(typeof(VipMoveResult))]
 [JsonSerializable(typeof(BackendsResponse))]
 [JsonSerializable(typeof(BackendInfo))]
 [JsonSerializable(typeof(WeightRequest))]

@@ -36,5 +36,11 @@ public sealed record VipInfo(
     DateTimeOffset? LastTransition,
     string? Reason);
 
-/// <summary><c>POST /api/v1/vips/{vip}/move</c>: hand the VIP to <paramref name="Node"/>.</summary>
+/// <summary><c>POST /api/v1/vips/{vip}/move</c>: hand the VIP to <paramref name="Node"/>, or to the best-ranked other node when null.</summary>
 public sealed record VipMoveRequest(string? Node);
+
+/// <summary>The answer to an accepted move: the holder releases it now; the peer takes it on its next tick.</summary>
+/// <param name="Vip">The VIP moved.</param>
+/// <param name="To">The node asked to take it, or null for the best-ranked other node.</param>
+/// <param name="Message">What happens next, in words.</param>
+public sealed record VipMoveResult(string Vip, string? To, string Message);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Appliance.Vip.Ownership;
 
 namespace Appliance.Vip;
@@ -17,8 +18,11 @@ internal sealed class VipController
     private readonly Dictionary<string, long> _sent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _errors = new(StringComparer.Ordinal);
     private readonly HashSet<string> _addPending = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string?> _moves = new(StringComparer.Ordinal);
     private IReadOnlyDictionary<string, VipSlot> _slots = new Dictionary<string, VipSlot>();
     private volatile IReadOnlyList<VipStatus> _current = [];
+    private volatile IReadOnlyList<VipMember> _members = [];
+    private volatile bool _leaving;
 
     public VipController(IReadOnlyList<VipDefinition> vips, IReadOnlyDictionary<string, AnnounceSettings> announce, IVipDriver driver, string self)
     {
@@ -35,15 +39,79 @@ internal sealed class VipController
     /// <summary>The VIPs this node holds now (what it claims to its peers).</summary>
     public IReadOnlySet<string> Claims => _slots.Where(s => s.Value.Role == VipRole.Master).Select(s => s.Key).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>True while this node still holds a VIP that it decided another node now owns (waiting for its claim).</summary>
+    public bool HandingOver => _slots.Values.Any(s => s.HandingOver);
+
+    /// <summary>The VIP names, in order.</summary>
+    public IEnumerable<string> Names => _vips.Select(v => v.Name);
+
+    /// <summary>This node as a member of the next tick: its penalties, claims, and what it releases.</summary>
+    public VipMember SelfMember(IReadOnlyDictionary<string, int> penalties) =>
+        new(_self, penalties, _leaving, Claims, _moves.IsEmpty ? null : new Dictionary<string, string?>(_moves, StringComparer.Ordinal));
+
+    /// <summary>A graceful stop: every VIP ranks this node last from now on, so peers take them over at once.</summary>
+    public void BeginLeaving() => _leaving = true;
+
+    /// <summary>Whether <see cref="BeginLeaving"/> was called.</summary>
+    public bool Leaving => _leaving;
+
+    /// <summary>
+    /// <c>vip move</c>: this node gives <paramref name="vip"/> up to <paramref name="to"/> (null: the
+    /// best-ranked other node) and keeps ranking last for it until it holds it again. Returns null
+    /// when accepted, else why not (in words for the operator).
+    /// </summary>
+    public string? Move(string vip, string? to)
+    {
+        if (Find(vip) is not { } def)
+        {
+            return $"'{vip}' is not a VIP here: name one of {string.Join(", ", _vips.Select(v => v.Address))}.";
+        }
+
+        var slot = _slots.TryGetValue(def.Name, out var s) ? s : VipSlot.Initial;
+        if (slot.Role != VipRole.Master)
+        {
+            return slot.Owner is { } owner
+                ? $"{def.Address} is held by {owner}, not by {_self}: run the move against {owner}'s admin API."
+                : $"{def.Address} is held by nobody: there is nothing to move.";
+        }
+
+        var members = _members;
+        var others = members.Where(m => m.Name != _self && def.PriorityOf(m.Name) - m.PenaltyOn(def.Name) > 0).Select(m => m.Name).ToList();
+        if (to is not null && to == _self)
+        {
+            return $"{def.Address} is already held by {_self}.";
+        }
+
+        if (to is not null && !others.Contains(to, StringComparer.Ordinal))
+        {
+            return def.PriorityOf(to) == 0
+                ? $"{to} may not hold {def.Address} (it has no priority for it): name one of {string.Join(", ", def.Priorities.Keys.Where(k => k != _self))}."
+                : $"{to} cannot take {def.Address} now (it is not a reachable Up member, or its tracking put it in fault).";
+        }
+
+        if (others.Count == 0)
+        {
+            return $"no other node can take {def.Address} now (none is a reachable Up member with a priority above 0).";
+        }
+
+        _moves[def.Name] = to;
+        return null;
+    }
+
     /// <summary>One tick; returns the transitions and failures to log, as text.</summary>
-    public List<string> Tick(IReadOnlyList<VipMember> members, DateTimeOffset now)
+    /// <param name="decide">False holds every decision (a member was just seen and has not told its stand yet).</param>
+    public List<string> Tick(IReadOnlyList<VipMember> members, DateTimeOffset now, bool decide = true)
     {
         var log = new List<string>();
-        var (slots, actions) = VipOwnershipMachine.Step(_vips, _slots, new VipInput(_self, members, now));
-        _slots = slots;
-        foreach (var action in actions)
+        _members = members;
+        if (decide)
         {
-            Apply(action, now, log);
+            var (slots, actions) = VipOwnershipMachine.Step(_vips, _slots, new VipInput(_self, members, now));
+            _slots = slots;
+            foreach (var action in actions)
+            {
+                Apply(action, now, log);
+            }
         }
 
         foreach (var name in _addPending.ToList())
@@ -81,6 +149,8 @@ internal sealed class VipController
         switch (action.Kind)
         {
             case VipActionKind.AddAddress:
+                // Holding it again ends an earlier move away from this node.
+                _moves.TryRemove(vip.Name, out _);
                 _transitions[vip.Name] = _transitions.GetValueOrDefault(vip.Name) + 1;
                 log.Add($"VIP {vip.Address}: master ({action.Reason})");
                 _addPending.Add(vip.Name);
@@ -110,6 +180,10 @@ internal sealed class VipController
                 throw new InvalidOperationException($"unknown action {action.Kind}");
         }
     }
+
+    private VipDefinition? Find(string vip) =>
+        _byName.TryGetValue(vip, out var def) ? def
+            : _vips.FirstOrDefault(v => v.Address.StartsWith(vip + "/", StringComparison.OrdinalIgnoreCase));
 
     private void Record(string name, string? error, List<string> log)
     {

@@ -71,13 +71,17 @@ internal static class StatusCommands
             });
         });
 
-        var vip = new Argument<string>("vip") { Description = "The VIP to move, as vip list shows it (e.g. 198.18.0.10/24)." };
-        var node = new Argument<string>("node") { Description = "The node that should hold it." };
-        var move = new Command("move", "Hand a VIP to another node (not available until VIP management lands: the node answers that it cannot).") { vip, node };
-        move.SetAction((parse, cancel) => new CliContext(parse, options).RunAsync(
-            client => client.PostJsonAsync(HttpMethod.Post, AdminPaths.VipMove(parse.GetValue(vip)!), new VipMoveRequest(parse.GetValue(node)),
-                AdminJson.Context.VipMoveRequest, AdminJson.Context.VipsResponse, cancel),
-            _ => { }));
+        var vip = new Argument<string>("vip") { Description = "The VIP to move, as vip list shows it (e.g. 198.18.0.10/24 or 198.18.0.10)." };
+        var to = new Option<string?>("--to") { Description = "The node that should take it (default: the best-ranked other node)." };
+        var move = new Command("move", "Hand a VIP this node holds to another node at once (run it against the holder's admin API). This node then ranks last for it until it holds it again.") { vip, to };
+        move.SetAction((parse, cancel) =>
+        {
+            var cli = new CliContext(parse, options);
+            return cli.RunAsync(
+                client => client.PostJsonAsync(HttpMethod.Post, AdminPaths.VipMove(parse.GetValue(vip)!), new VipMoveRequest(parse.GetValue(to)),
+                    AdminJson.Context.VipMoveRequest, AdminJson.Context.VipMoveResult, cancel),
+                r => cli.Console.MarkupLine(Markup.Escape(r.Message)));
+        });
         return new Command("vip", "Virtual IPs and their owners.") { list, move };
     }
 

@@ -24,6 +24,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
     private readonly ViewTracker _tracker;
     private readonly LogThrottle _staleLog;
     private readonly long _startedTimestamp;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<NodeAddress> _refused = new();
     private Task? _loop;
     private volatile ClusterView _view = ClusterView.NotStarted;
     private volatile bool _leaveRequested;
@@ -37,12 +38,16 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
         _tracker = new ViewTracker(logger);
         _staleLog = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _startedTimestamp = time.GetTimestamp();
+        transport.Refused += _refused.Enqueue;
     }
 
     public ClusterView Current => _view;
 
     /// <summary>Replicated state driven by this loop; null when only membership runs.</summary>
     internal ReplicationDriver? Replication { get; init; }
+
+    /// <summary>VIP adverts carried by this loop; null when the node runs no VIPs.</summary>
+    public VipAdvertExchange? VipAdverts { get; init; }
 
     /// <summary>
     /// True once replicated state was pulled from a peer, the node formed the cluster alone, or the
@@ -96,12 +101,28 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
                         continue;
                     }
 
+                    if (VipAdvertExchange.Handles(inbound.Message))
+                    {
+                        VipAdverts?.Receive(inbound.Message, _core);
+                        continue;
+                    }
+
                     Send(_core.Receive(inbound.Message, inbound.ToUid, NowMs));
                 }
 
                 if (Replication is { } replicator)
                 {
                     Send(replicator.Tick(_core, NowMs));
+                }
+
+                while (_refused.TryDequeue(out var refused))
+                {
+                    _core.PeerRefused(refused);
+                }
+
+                if (VipAdverts is { } adverts)
+                {
+                    Send(adverts.Tick(_core, NowMs));
                 }
 
                 if (_leaveRequested)

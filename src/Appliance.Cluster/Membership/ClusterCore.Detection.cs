@@ -7,6 +7,7 @@ public sealed partial class ClusterCore
 {
     private readonly Dictionary<ulong, PhiAccrualFailureDetector> _detectors = [];
     private readonly Dictionary<ulong, long> _firstSeenMs = [];
+    private readonly Dictionary<ulong, long?> _refusedSince = [];
     private long _nextHeartbeatMs;
     private long _heartbeatSequence;
 
@@ -14,8 +15,27 @@ public sealed partial class ClusterCore
     public (double Phi, long? LastHeartbeatMs) Suspicion(ulong uid, long nowMs) =>
         _detectors.TryGetValue(uid, out var d) ? (d.Phi(nowMs), d.LastHeartbeatMs) : (0, null);
 
+    /// <summary>
+    /// The host at <paramref name="address"/> refused a connection: the member's process is gone
+    /// (its host is up but nothing listens). It is unreachable from now until it answers a heartbeat
+    /// again, without waiting for phi to rise: a crashed node is detected in a reconnect delay
+    /// instead of a heartbeat pause. Loss or delay on the network never refuse, so this adds no
+    /// false suspicion under a bad network.
+    /// </summary>
+    public void PeerRefused(NodeAddress address)
+    {
+        foreach (var member in OtherMembers())
+        {
+            if (member.Id.Address == address && member.Status is not (MemberStatus.Down or MemberStatus.Removed))
+            {
+                _refusedSince[member.Id.Uid] = _detectors.TryGetValue(member.Id.Uid, out var d) ? d.LastHeartbeatMs : null;
+            }
+        }
+    }
+
     private void ResetDetection()
     {
+        _refusedSince.Clear();
         _detectors.Clear();
         _firstSeenMs.Clear();
         _unreachableSince.Clear();
@@ -75,7 +95,17 @@ public sealed partial class ClusterCore
             }
 
             bool available;
-            if (_detectors.TryGetValue(member.Id.Uid, out var detector))
+            if (_refusedSince.TryGetValue(member.Id.Uid, out var lastBeforeRefusal))
+            {
+                // Refused: unreachable until a heartbeat answer newer than the refusal arrives.
+                var last = _detectors.TryGetValue(member.Id.Uid, out var d) ? d.LastHeartbeatMs : null;
+                available = last is not null && last != lastBeforeRefusal && d!.IsAvailable(nowMs);
+                if (available)
+                {
+                    _refusedSince.Remove(member.Id.Uid);
+                }
+            }
+            else if (_detectors.TryGetValue(member.Id.Uid, out var detector))
             {
                 available = detector.IsAvailable(nowMs);
             }
@@ -97,12 +127,13 @@ public sealed partial class ClusterCore
             ChangeGossip(Gossip with { Reachability = reachability });
         }
 
-        foreach (var uid in _detectors.Keys.Concat(_firstSeenMs.Keys).ToList())
+        foreach (var uid in _detectors.Keys.Concat(_firstSeenMs.Keys).Concat(_refusedSince.Keys).ToList())
         {
             if (Gossip.Find(uid) is null)
             {
                 _detectors.Remove(uid);
                 _firstSeenMs.Remove(uid);
+                _refusedSince.Remove(uid);
             }
         }
     }

@@ -22,6 +22,13 @@ public interface IClusterTransport : IAsyncDisposable
 
     /// <summary>Counters for visibility and tests.</summary>
     TransportStats Stats { get; }
+
+    /// <summary>
+    /// Raised (on a transport thread) when a peer's host refused a connection: it is up but nothing
+    /// listens on that cluster port, so the node's process is gone. Network trouble (loss, delay, a
+    /// partition) never causes a refusal, only silence.
+    /// </summary>
+    event Action<NodeAddress>? Refused;
 }
 
 /// <summary>A received message and the incarnation it was addressed to (0 = any).</summary>

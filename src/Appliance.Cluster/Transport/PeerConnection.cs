@@ -12,6 +12,9 @@ namespace Appliance.Cluster.Transport;
 /// </summary>
 internal sealed partial class PeerConnection : IAsyncDisposable
 {
+    /// <summary>A connection that lived this long was healthy; its end resets the reconnect backoff.</summary>
+    private static readonly TimeSpan HealthyConnection = TimeSpan.FromSeconds(1);
+
     private readonly NodeAddress _address;
     private readonly TransportContext _context;
     private readonly DropOldestQueue<OutboundMessage> _queue;
@@ -138,9 +141,10 @@ internal sealed partial class PeerConnection : IAsyncDisposable
 
             TransportLog.PeerDisconnected(_context.Logger, _address.ToString(), reason);
 
-            // A connection that lived a while was healthy: reconnect fast. One that died at
-            // once (the peer closes on us, e.g. a key mismatch) keeps backing off.
-            if (_context.Time.GetElapsedTime(opened) >= _context.Options.ReconnectMaxDelay)
+            // A connection that lived a while was healthy: reconnect fast (that first attempt is
+            // also what finds a crashed peer's port refused, see IClusterTransport.Refused). One
+            // that died at once (the peer closes on us, e.g. a key mismatch) keeps backing off.
+            if (_context.Time.GetElapsedTime(opened) >= HealthyConnection)
             {
                 _backoff.Reset();
             }
@@ -194,6 +198,11 @@ internal sealed partial class PeerConnection : IAsyncDisposable
         catch (Exception e) when (!_stop.IsCancellationRequested && e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
+            if (e is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            {
+                _context.Refused?.Invoke(_address);
+            }
+
             return (null, e is SocketException s ? s.Message : $"no connection within {_context.Options.ConnectTimeout.TotalMilliseconds} ms");
         }
         catch

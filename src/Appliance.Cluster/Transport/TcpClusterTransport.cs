@@ -81,6 +81,13 @@ public sealed class TcpClusterTransport : IClusterTransport
     public TransportStats Stats => _context.Stats;
 
     /// <inheritdoc />
+    public event Action<NodeAddress>? Refused
+    {
+        add => _context.Refused += value;
+        remove => _context.Refused -= value;
+    }
+
+    /// <inheritdoc />
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -26,6 +26,9 @@ internal sealed class TransportContext
 
     public ILogger Logger { get; }
 
+    /// <summary>Told when a connection to a peer address is refused (see <see cref="IClusterTransport.Refused"/>).</summary>
+    public Action<Membership.NodeAddress>? Refused { get; set; }
+
     /// <summary>
     /// Called with the sender's address for every accepted frame: a peer that just reached us is
     /// up, so our own connection to it stops backing off (set by the transport).

@@ -6,7 +6,7 @@ namespace Appliance.Core.Configuration;
 
 public static partial class ConfigValidator
 {
-    private static void ValidateVips(IReadOnlyList<VipOptions> vips, bool clustered, ProxySection proxy, List<ConfigError> errors)
+    private static void ValidateVips(IReadOnlyList<VipOptions> vips, bool clustered, ProxySection proxy, TcpOptions tcp, List<ConfigError> errors)
     {
         var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < vips.Count; i++)
@@ -45,12 +45,12 @@ public static partial class ConfigValidator
             }
 
             Positive(vip.PreemptDelay, $"{root}.PreemptDelay", errors, allowZero: true);
-            ValidateTrack(vip.Track, $"{root}.Track", proxy, errors);
+            ValidateTrack(vip.Track, $"{root}.Track", proxy, tcp, errors);
             ValidateGarp(vip.Garp, $"{root}.Garp", errors);
         }
     }
 
-    private static void ValidateTrack(VipTrackOptions track, string root, ProxySection proxy, List<ConfigError> errors)
+    private static void ValidateTrack(VipTrackOptions track, string root, ProxySection proxy, TcpOptions tcp, List<ConfigError> errors)
     {
         for (var i = 0; i < track.Interfaces.Count; i++)
         {
@@ -66,10 +66,18 @@ public static partial class ConfigValidator
         for (var i = 0; i < track.Pools.Count; i++)
         {
             var path = JsonPaths.Index($"{root}.Pools", i);
-            var cluster = track.Pools[i].Cluster;
-            if (!proxy.Clusters.ContainsKey(cluster))
+            var (cluster, pool) = (track.Pools[i].Cluster, track.Pools[i].TcpPool);
+            if (cluster.Length > 0 == pool.Length > 0)
+            {
+                errors.Add(new(path, "name exactly one pool: \"Cluster\" (an HTTP cluster of ReverseProxy.Clusters) or \"TcpPool\" (a pool of Tcp.Pools)."));
+            }
+            else if (cluster.Length > 0 && !proxy.Clusters.ContainsKey(cluster))
             {
                 errors.Add(new($"{path}.Cluster", $"'{cluster}' is not a cluster of ReverseProxy.Clusters: name one of {Quote(proxy.Clusters.Keys)}."));
+            }
+            else if (pool.Length > 0 && !tcp.Pools.ContainsKey(pool))
+            {
+                errors.Add(new($"{path}.TcpPool", $"'{pool}' is not a pool of Tcp.Pools: name one of {Quote(tcp.Pools.Keys)}."));
             }
 
             Weight(track.Pools[i].Weight, $"{path}.Weight", errors);

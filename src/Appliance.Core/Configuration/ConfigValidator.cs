@@ -27,7 +27,7 @@ public static partial class ConfigValidator
         ValidateProxy(config.ReverseProxy, errors);
         ValidateBalancing(config.Balancing, config.ReverseProxy, errors);
         ValidateCluster(config.Cluster, errors);
-        ValidateVips(config.Vips, config.Cluster is not null, config.ReverseProxy, errors);
+        ValidateVips(config.Vips, config.Cluster is not null, config.ReverseProxy, config.Tcp, errors);
         return errors;
     }
 

@@ -43,10 +43,14 @@ public sealed record TrackInterfaceOptions
     public int Weight { get; init; }
 }
 
-/// <summary>A YARP cluster (backend pool) that must have at least one healthy destination.</summary>
+/// <summary>A backend pool that must have at least one healthy backend: an HTTP cluster or a TCP pool (exactly one of the two).</summary>
 public sealed record TrackPoolOptions
 {
+    /// <summary>An id of <c>ReverseProxy.Clusters</c>.</summary>
     public string Cluster { get; init; } = "";
+
+    /// <summary>An id of <c>Tcp.Pools</c>.</summary>
+    public string TcpPool { get; init; } = "";
 
     public int Weight { get; init; }
 }

@@ -20,7 +20,16 @@ public interface IVipView
 {
     /// <summary>The VIPs now, or "not configured".</summary>
     VipsResponse List();
+
+    /// <summary>
+    /// <c>vip move</c>: this node, which must hold <paramref name="vip"/>, gives it up to
+    /// <paramref name="to"/> (null: the best-ranked other node). Null when accepted, else why not.
+    /// </summary>
+    VipMoveRefusal? Move(string vip, string? to);
 }
+
+/// <summary>Why a move was refused; <paramref name="UnknownVip"/> when the VIP does not exist here.</summary>
+public sealed record VipMoveRefusal(bool UnknownVip, string Message);
 
 /// <summary>The single-node answer: no members, and a message saying so.</summary>
 public sealed class NotConfiguredCluster : IClusterView
@@ -42,8 +51,11 @@ public sealed class NotConfiguredCluster : IClusterView
 public sealed class NotConfiguredVips : IVipView
 {
     /// <summary>What the API says while there are no VIPs.</summary>
-    public const string Message = "VIPs not configured: this node holds no virtual IPs Add a Vips section to its configuration (see docs/vips.md) to give it some.";
+    public const string Message = "VIPs not configured: this node holds no virtual IPs. Add a Vips section to its configuration (see docs/vips.md) to give it some.";
 
     /// <inheritdoc />
     public VipsResponse List() => new(false, Message, []);
+
+    /// <inheritdoc />
+    public VipMoveRefusal? Move(string vip, string? to) => new(true, Message);
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -48,19 +49,36 @@ public sealed class DemoBackend : IAsyncDisposable
 
     public static async Task<DemoBackend> StartAsync(string name, int port = 0, IPAddress? address = null)
     {
+        var backend = await StartAsync(name, k => k.Listen(address ?? IPAddress.Loopback, port)).ConfigureAwait(false);
+        var bound = backend._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        backend.Url = new Uri(bound.EndsWith('/') ? bound : bound + "/");
+        return backend;
+    }
+
+    /// <summary>
+    /// A backend on a socket that is already bound and listening (e.g. one made inside a network
+    /// namespace by a test); Kestrel takes the handle over. <paramref name="url"/> is where it answers.
+    /// </summary>
+    public static async Task<DemoBackend> StartOnHandleAsync(string name, ulong listeningHandle, Uri url)
+    {
+        var backend = await StartAsync(name, k => k.ListenHandle(listeningHandle)).ConfigureAwait(false);
+        backend.Url = url;
+        return backend;
+    }
+
+    private static async Task<DemoBackend> StartAsync(string name, Action<KestrelServerOptions> listen)
+    {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(address ?? IPAddress.Loopback, port);
+            listen(k);
         });
         var app = builder.Build();
         var backend = new DemoBackend(name, app);
         backend.Map(app);
         await app.StartAsync().ConfigureAwait(false);
-        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        backend.Url = new Uri(bound.EndsWith('/') ? bound : bound + "/");
         return backend;
     }
 

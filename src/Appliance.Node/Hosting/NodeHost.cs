@@ -43,12 +43,9 @@ internal static class NodeHost
         // The cluster first: with a Cluster section it registers the replicated session store and
         // connection counts, and the proxy's TryAdd keeps them instead of the single-node ones.
         ClusterComposition.AddCluster(builder.Services, config, demoClusterKey);
-        if (config.Vips.Count > 0)
-        {
-            // Registered after the cluster, so on shutdown it stops (and drops its addresses) first.
-            builder.Services.AddSingleton(sp => new Vips.VipService(config, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Vips.VipService>>(), sp.GetService<Appliance.Cluster.Hosting.IClusterMembership>(), sp.GetService<Appliance.Cluster.Hosting.IStateSyncStatus>()));
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<Vips.VipService>());
-        }
+
+        // Registered after the cluster, so on shutdown it hands its VIPs over (and drops them) first.
+        Vips.VipComposition.AddVips(builder.Services, config);
 
         builder.Services.AddApplianceProxy();
         builder.Services.AddApplianceTcp();

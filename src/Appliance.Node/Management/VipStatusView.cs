@@ -24,4 +24,11 @@ internal sealed class VipStatusView(VipService vips) : IVipView
             v.LastError is { } e ? $"{v.Reason}; last error: {e}" : $"{v.Reason}; {v.AnnouncementsSent} announcement(s) sent")).ToList();
         return new(true, null, list);
     }
+
+    public VipMoveRefusal? Move(string vip, string? to)
+    {
+        var known = vips.Current is not { } current
+            || current.Any(v => v.Address.Equals(vip, StringComparison.OrdinalIgnoreCase) || v.Address.StartsWith(vip + "/", StringComparison.OrdinalIgnoreCase));
+        return vips.Move(vip, to) is { } refusal ? new VipMoveRefusal(!known, refusal) : null;
+    }
 }

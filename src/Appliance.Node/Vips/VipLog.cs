@@ -18,4 +18,13 @@ internal static partial class VipLog
 
     [LoggerMessage(6004, LogLevel.Information, "VIPs: managing {Count} VIP(s) as {Node}")]
     public static partial void Started(ILogger logger, int count, string node);
+
+    [LoggerMessage(6005, LogLevel.Warning, "VIPs: {Member} is Up but sent no VIP advert within {GraceMs} ms; it is not counted as a VIP candidate (are VIPs disabled there?)")]
+    public static partial void SilentMember(ILogger logger, string member, double graceMs);
+
+    [LoggerMessage(6006, LogLevel.Information, "VIPs: stopping; handing the VIPs this node holds over to the peers")]
+    public static partial void HandingOver(ILogger logger);
+
+    [LoggerMessage(6007, LogLevel.Warning, "VIPs: {Vip} moved away by the operator ({Target})")]
+    public static partial void Moved(ILogger logger, string vip, string target);
 }

@@ -1,37 +1,116 @@
 using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;
+using Appliance.Cluster.Messages;
 using Appliance.Vip.Ownership;
+using Appliance.Vip.Tracking;
 
 namespace Appliance.Node.Vips;
 
-/// <summary>Turns the membership view into the ownership machine's members.</summary>
-internal static class VipMembersFeed
+/// <summary>What one tick decides from: the members, and the peers it still waits to hear from.</summary>
+/// <param name="Members">Reachable Up members that run VIPs, this node included while it is Up; unreachable Up members it heard adverts from, marked so.</param>
+/// <param name="Unheard">Members seen Up but not heard from yet (within the grace): decisions wait for them.</param>
+/// <param name="Silent">Members that sent no advert within the grace: they are not candidates (VIPs disabled there?).</param>
+internal sealed record VipFeed(IReadOnlyList<VipMember> Members, IReadOnlyList<string> Unheard, IReadOnlyList<string> Silent);
+
+/// <summary>
+/// Turns the membership view and the peers' VIP adverts into the ownership machine's members. A peer
+/// counts with what its latest advert says (claims, tracking penalties, releases). A peer seen Up
+/// but not heard from yet holds every decision for up to <see cref="Grace"/> (deciding without its
+/// claims could take a VIP it holds: a split brain at every join); after that it is left out, as a
+/// node that runs no VIPs. Not thread-safe: the VIP service's loop owns it.
+/// </summary>
+internal sealed class VipMembersFeed(TimeSpan grace)
 {
-    /// <summary>
-    /// Reachable Up members; this node carries its tracking penalties and its claims. Without a
-    /// cluster (null view) the node is alone. A node that is not Up (joining, left) holds nothing.
-    /// </summary>
-    public static IReadOnlyList<VipMember> From(ClusterView? view, string self, IReadOnlyDictionary<string, int> selfPenalties, IReadOnlySet<string> selfClaims)
+    public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<ulong, DateTimeOffset> _firstSeen = [];
+
+    public TimeSpan Grace => grace;
+
+    public VipFeed From(ClusterView? view, VipMember self, IReadOnlyDictionary<ulong, PeerAdvert> adverts, DateTimeOffset now)
     {
-        var me = new VipMember(self, selfPenalties, false, selfClaims);
         if (view is null)
         {
-            return [me];
+            return new([self], [], []);
         }
 
         var members = new List<VipMember>();
+        var unheard = new List<string>();
+        var silent = new List<string>();
+        var live = new HashSet<ulong>();
         foreach (var m in view.Members)
         {
-            if (m.Status == MemberStatus.Up && m.Reachable)
+            if (m.Status != MemberStatus.Up)
             {
-                members.Add(m.IsSelf ? me with { Name = m.Name } : new VipMember(m.Name));
+                continue;
+            }
+
+            if (!m.Reachable)
+            {
+                // Not a candidate; its claims still count for re-announcing (a partition healing).
+                if (!m.IsSelf && adverts.TryGetValue(m.Uid, out var heard))
+                {
+                    members.Add(Member(m.Name, heard.Vips) with { Reachable = false });
+                }
+            }
+            else if (m.IsSelf)
+            {
+                members.Add(self with { Name = m.Name });
+            }
+            else if (adverts.TryGetValue(m.Uid, out var advert))
+            {
+                members.Add(Member(m.Name, advert.Vips));
+            }
+            else
+            {
+                live.Add(m.Uid);
+                var since = _firstSeen.TryGetValue(m.Uid, out var t) ? t : _firstSeen[m.Uid] = now;
+                (now - since < grace ? unheard : silent).Add(m.Name);
             }
         }
 
-        return members;
+        foreach (var uid in _firstSeen.Keys.Where(u => !live.Contains(u)).ToList())
+        {
+            _firstSeen.Remove(uid);
+        }
+
+        return new(members, unheard, silent);
     }
 
-    /// <summary>The members without this node: it is not a candidate (still pulling replicated state).</summary>
-    public static IReadOnlyList<VipMember> Without(IReadOnlyList<VipMember> members, string self) =>
-        [.. members.Where(m => m.Name != self)];
+    /// <summary>A peer as its advert describes it.</summary>
+    public static VipMember Member(string name, IReadOnlyList<VipState> vips)
+    {
+        var penalties = new Dictionary<string, int>(StringComparer.Ordinal);
+        var claims = new HashSet<string>(StringComparer.Ordinal);
+        Dictionary<string, string?>? yields = null;
+        foreach (var v in vips)
+        {
+            penalties[v.Vip] = v.Penalty;
+            if (v.Held)
+            {
+                claims.Add(v.Vip);
+            }
+
+            if (v.Releasing)
+            {
+                (yields ??= new(StringComparer.Ordinal))[v.Vip] = v.YieldTo;
+            }
+        }
+
+        return new VipMember(name, penalties, false, claims, yields);
+    }
+
+    /// <summary>This node's advert entries, one per VIP, sorted by name.</summary>
+    public static IReadOnlyList<VipState> Advert(VipMember self, IEnumerable<string> vips) =>
+        vips.Order(StringComparer.Ordinal)
+            .Select(v => new VipState(v, self.ClaimsVip(v), Math.Clamp(self.PenaltyOn(v), 0, 1000), self.ReleasesVip(v), self.ReleasesVip(v) ? self.YieldTarget(v) : null))
+            .ToList();
+
+    /// <summary>
+    /// While this node still pulls replicated state at start: fault (priority lost entirely) for
+    /// every VIP. It goes into its advert too, so no node yields a VIP to it while clients would
+    /// land on an empty session table.
+    /// </summary>
+    public static Dictionary<string, int> Syncing(IReadOnlyDictionary<string, int> penalties) =>
+        penalties.ToDictionary(p => p.Key, _ => TrackPenalty.Fault, StringComparer.Ordinal);
 }

@@ -1,7 +1,7 @@
 namespace Appliance.Vip.Ownership;
 
 /// <summary>A member that may hold one VIP, with its rank inputs.</summary>
-internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims)
+internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims, string? YieldTo = null)
 {
     /// <summary>
     /// Positive when this ranks above <paramref name="other"/>. Releasing members rank below all others
@@ -23,18 +23,20 @@ internal readonly record struct Candidate(string Name, int Priority, bool Releas
         return string.CompareOrdinal(other.Name, Name);
     }
 
+    /// <summary><paramref name="member"/> as a candidate for <paramref name="vip"/>, whatever its priority.</summary>
+    public static Candidate Of(VipDefinition vip, VipMember member) =>
+        new(member.Name, vip.PriorityOf(member.Name) - member.PenaltyOn(vip.Name), member.ReleasesVip(vip.Name), member.ClaimsVip(vip.Name), member.YieldTarget(vip.Name));
+
     /// <summary>The candidates for <paramref name="vip"/> among <paramref name="members"/>, best first.</summary>
     public static List<Candidate> Rank(VipDefinition vip, IReadOnlyList<VipMember> members)
     {
         var list = new List<Candidate>(members.Count);
         foreach (var m in members)
         {
-            var priority = vip.PriorityOf(m.Name) - m.PenaltyOn(vip.Name);
-
             // A node whose tracking took its priority to zero is in fault, as in keepalived.
-            if (priority > 0)
+            if (m.Reachable && Of(vip, m) is { Priority: > 0 } candidate)
             {
-                list.Add(new(m.Name, priority, m.Releasing, m.ClaimsVip(vip.Name)));
+                list.Add(candidate);
             }
         }
 

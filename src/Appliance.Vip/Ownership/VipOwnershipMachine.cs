@@ -6,6 +6,12 @@ namespace Appliance.Vip.Ownership;
 /// </summary>
 internal static class VipOwnershipMachine
 {
+    /// <summary>
+    /// How long a master keeps the address after deciding another node owns it, waiting for that
+    /// node to claim it (make before break). Longer than any advert delay on a healthy network.
+    /// </summary>
+    public static readonly TimeSpan HandoverTimeout = TimeSpan.FromSeconds(1);
+
     /// <summary>One tick: the new slots for all VIPs and what the driver must do on this node.</summary>
     public static (IReadOnlyDictionary<string, VipSlot> Slots, IReadOnlyList<VipAction> Actions) Step(
         IReadOnlyList<VipDefinition> vips,
@@ -30,12 +36,13 @@ internal static class VipOwnershipMachine
         var ranked = Candidate.Rank(vip, input.Members);
         if (ranked.Count == 0)
         {
-            return Become(before, null, input, "no reachable Up member can hold it (none has a priority above 0)");
+            return Become(before, null, input, "no reachable Up member can hold it (none has a priority above 0)")
+                with { Unreachable = input.Members.Where(m => !m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal) };
         }
 
         var best = ranked[0];
         var incumbent = Incumbent(ranked, before, input.Self);
-        var rivals = RivalClaimants(ranked, input.Self);
+        var rivals = RivalClaimants(vip, ranked, input);
         VipSlot next;
         if (incumbent is not { } held)
         {
@@ -45,14 +52,17 @@ internal static class VipOwnershipMachine
         }
         else if (held.Name == best.Name)
         {
-            var reason = before.Owner != held.Name && rivals.Count > 0
-                ? $"split brain healed: {held.Name} outranks {string.Join(", ", rivals)}"
+            var losers = rivals.Where(r => r != held.Name).Order(StringComparer.Ordinal).ToList();
+            var reason = before.Owner != held.Name && losers.Count > 0
+                ? $"split brain healed: {held.Name} outranks {string.Join(", ", losers)}"
                 : $"{held.Name} holds it";
             next = Become(before, held.Name, input, reason) with { Contender = null, ContenderSince = null };
         }
         else if (held.Releasing)
         {
-            next = Become(before, best.Name, input, $"{held.Name} released it; {best.Name} takes over at once");
+            // vip move --to: the named node, when it can hold it and is not releasing too.
+            var to = ranked.FirstOrDefault(c => c.Name == held.YieldTo && !c.Releasing) is { Name: not null } target ? target : best;
+            next = Become(before, to.Name, input, $"{held.Name} released it; {to.Name} takes over at once");
         }
         else if (!vip.Preempt)
         {
@@ -63,7 +73,54 @@ internal static class VipOwnershipMachine
             next = Preempt(vip, before, held, best, input);
         }
 
-        return next with { RivalClaimants = next.Role == VipRole.Master ? rivals : Empty };
+        next = HandOver(before, next, ranked, input);
+        return next with
+        {
+            RivalClaimants = next.Role == VipRole.Master ? rivals : Empty,
+            Unreachable = input.Members.Where(m => !m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal),
+            Returned = Returned(vip, before, ranked, input),
+        };
+    }
+
+    /// <summary>
+    /// Members that were unreachable last tick and are reachable now, that this node outranks. A
+    /// master re-announces for them: while the partition lasted they may have held the VIP and
+    /// told the neighbours their MAC, and they may drop it before their claim ever reaches us.
+    /// </summary>
+    private static List<string> Returned(VipDefinition vip, VipSlot before, List<Candidate> ranked, VipInput input)
+    {
+        var self = ranked.FirstOrDefault(c => c.Name == input.Self);
+        if (before.Unreachable is not { Count: > 0 } was || self.Name is null)
+        {
+            return [];
+        }
+
+        return [.. input.Members
+            .Where(m => m.Reachable && was.Contains(m.Name) && vip.PriorityOf(m.Name) > 0 && self.CompareRank(Candidate.Of(vip, m)) > 0)
+            .Select(m => m.Name)];
+    }
+
+    /// <summary>
+    /// Make before break: a master that decided another node owns the VIP keeps the address until
+    /// that node claims it (or <see cref="HandoverTimeout"/> passes), so clients never meet a
+    /// moment when nobody answers for it.
+    /// </summary>
+    private static VipSlot HandOver(VipSlot before, VipSlot next, List<Candidate> ranked, VipInput input)
+    {
+        if (before.Role != VipRole.Master || next.Role == VipRole.Master || next.Owner is not { } owner
+            || ranked.Any(c => c.Name == owner && c.Claims))
+        {
+            return next;
+        }
+
+        if (before.HandoverSince is not { } since || before.Owner != owner)
+        {
+            return next with { Role = VipRole.Master, HandoverSince = input.Now, Reason = $"{next.Reason}; holding the address until {owner} claims it" };
+        }
+
+        return input.Now - since < HandoverTimeout
+            ? before
+            : next with { Reason = $"{next.Reason} ({owner} did not claim it within {HandoverTimeout.TotalSeconds:0.#} s; released anyway)" };
     }
 
     private static VipSlot Preempt(VipDefinition vip, VipSlot before, Candidate held, Candidate best, VipInput input)
@@ -97,14 +154,22 @@ internal static class VipOwnershipMachine
         return null;
     }
 
-    private static HashSet<string> RivalClaimants(List<Candidate> ranked, string self)
+    /// <summary>
+    /// Other members that say they hold the VIP: every reachable one, and an unreachable one (its
+    /// adverts arrive while the partition heals) when this node outranks it, so that exactly one
+    /// side of a healing split brain re-announces, and early: before the loser is reachable again
+    /// and simply drops it, the neighbours would otherwise keep the loser's MAC.
+    /// </summary>
+    private static HashSet<string> RivalClaimants(VipDefinition vip, List<Candidate> ranked, VipInput input)
     {
         var rivals = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var c in ranked)
+        var self = ranked.FirstOrDefault(c => c.Name == input.Self);
+        foreach (var m in input.Members)
         {
-            if (c.Claims && c.Name != self)
+            if (m.Name != input.Self && m.ClaimsVip(vip.Name)
+                && (m.Reachable || (self.Name is not null && self.CompareRank(Candidate.Of(vip, m)) > 0)))
             {
-                rivals.Add(c.Name);
+                rivals.Add(m.Name);
             }
         }
 
@@ -116,7 +181,7 @@ internal static class VipOwnershipMachine
         var role = owner == input.Self ? VipRole.Master : VipRole.Backup;
         return owner == before.Owner && role == before.Role
             ? before with { Role = role }
-            : before with { Owner = owner, Role = role, LastTransition = input.Now, Reason = reason, Contender = null, ContenderSince = null };
+            : before with { Owner = owner, Role = role, LastTransition = input.Now, Reason = reason, Contender = null, ContenderSince = null, HandoverSince = null };
     }
 
     private static void AddActions(string vip, VipSlot before, VipSlot after, List<VipAction> actions)
@@ -134,7 +199,11 @@ internal static class VipOwnershipMachine
         {
             // We won against a member that also held it: neighbours may have its MAC cached
             // (keepalived #166/#893), so tell them again.
-            actions.Add(new(VipActionKind.Announce, vip, $"re-announce: {string.Join(", ", after.RivalClaimants)} also claimed it"));
+            actions.Add(new(VipActionKind.Announce, vip, $"re-announce: {string.Join(", ", after.RivalClaimants.Order(StringComparer.Ordinal))} also claimed it"));
+        }
+        else if (after.Role == VipRole.Master && before.Role == VipRole.Master && after.Returned is { Count: > 0 } returned)
+        {
+            actions.Add(new(VipActionKind.Announce, vip, $"re-announce: {string.Join(", ", returned)} reachable again (it may have held it while apart)"));
         }
     }
 

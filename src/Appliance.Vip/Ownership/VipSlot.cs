@@ -8,6 +8,9 @@ namespace Appliance.Vip.Ownership;
 /// <param name="LastTransition">When <paramref name="Owner"/> last changed (or the VIP was re-announced).</param>
 /// <param name="Reason">Why, in words for the operator.</param>
 /// <param name="RivalClaimants">Other members that claimed it last tick while we held it.</param>
+/// <param name="HandoverSince">While this node still holds it for a new owner that does not claim it yet: since when.</param>
+/// <param name="Unreachable">Members that were Up but unreachable last tick.</param>
+/// <param name="Returned">Members this node outranks that became reachable again this tick (a partition healed).</param>
 internal sealed record VipSlot(
     string? Owner,
     VipRole Role,
@@ -15,8 +18,14 @@ internal sealed record VipSlot(
     DateTimeOffset? ContenderSince,
     DateTimeOffset LastTransition,
     string Reason,
-    IReadOnlySet<string> RivalClaimants)
+    IReadOnlySet<string> RivalClaimants,
+    DateTimeOffset? HandoverSince = null,
+    IReadOnlySet<string>? Unreachable = null,
+    IReadOnlyList<string>? Returned = null)
 {
     /// <summary>Before the first tick.</summary>
     public static readonly VipSlot Initial = new(null, VipRole.Backup, null, null, DateTimeOffset.MinValue, "not decided yet", new HashSet<string>(StringComparer.Ordinal));
+
+    /// <summary>This node still holds it while the decided owner, another node, takes it over.</summary>
+    public bool HandingOver => HandoverSince is not null;
 }

@@ -38,6 +38,21 @@ public sealed class TcpClusterTransportTests
     }
 
     [Fact(Timeout = 30_000)]
+    public async Task Send_ToAPortNothingListensOn_RaisesRefusedWithTheAddress()
+    {
+        await using var a = await StartAsync(Key);
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var port = ((System.Net.IPEndPoint)closed.LocalEndPoint!).Port; // bound, never listening: connections are refused
+        var refused = new TaskCompletionSource<NodeAddress>(TaskCreationOptions.RunContinuationsAsynchronously);
+        a.Refused += address => refused.TrySetResult(address);
+
+        a.Send(new NodeAddress("127.0.0.1", port), 1, new Heartbeat(Id(a, 0xA), 1));
+
+        Assert.Equal(new NodeAddress("127.0.0.1", port), await refused.Task.WaitAsync(Patience));
+    }
+
+    [Fact(Timeout = 30_000)]
     public async Task Send_ManyMessages_ArriveInOrder()
     {
         await using var a = await StartAsync(Key);

@@ -66,6 +66,20 @@ public sealed class VipsSectionTests(TempCertificates certificates) : IClassFixt
     }
 
     [Fact]
+    public void Parse_TrackPoolNamesNeitherOrBoth_AsksForExactlyOne()
+    {
+        AssertSingleError(ParseWith(v => v["Track"] = new JsonObject { ["Pools"] = new JsonArray(new JsonObject { ["Weight"] = 50 }) }),
+            "$.Vips[0].Track.Pools[0]", "exactly one pool");
+        AssertSingleError(ParseWith(v => v["Track"] = new JsonObject { ["Pools"] = new JsonArray(new JsonObject { ["Cluster"] = "web", ["TcpPool"] = "db", ["Weight"] = 50 }) }),
+            "$.Vips[0].Track.Pools[0]", "exactly one pool");
+    }
+
+    [Fact]
+    public void Parse_TrackTcpPoolNotDefined_SaysSo() =>
+        AssertSingleError(ParseWith(v => v["Track"] = new JsonObject { ["Pools"] = new JsonArray(new JsonObject { ["TcpPool"] = "nope", ["Weight"] = 50 }) }),
+            "$.Vips[0].Track.Pools[0].TcpPool", "'nope'", "Tcp.Pools");
+
+    [Fact]
     public void Parse_TrackPoolNotAProxyCluster_NamesTheKnownOnes() =>
         AssertSingleError(ParseWith(v => v["Track"] = new JsonObject { ["Pools"] = new JsonArray(new JsonObject { ["Cluster"] = "nope", ["Weight"] = 50 }) }),
             "$.Vips[0].Track.Pools[0].Cluster", "'nope'", "web");

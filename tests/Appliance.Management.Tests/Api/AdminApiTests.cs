@@ -226,17 +226,19 @@ public sealed class AdminApiTests(AdminNodeFixture fixture) : IClassFixture<Admi
     }
 
     [Fact]
-    public async Task NodeLeaveOnALoneNode_Is409_VipMoveIs501UntilVipsLand()
+    public async Task NodeLeaveOnALoneNode_Is409_VipMoveWithoutVipsIs404_BadBodyIs400()
     {
         using var admin = Node.Local();
 
         var leave = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.NodeLeave, null), 409);
-        var move = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10"), ApiAssert.Json("{\"node\": \"lb2\"}")), 501);
-        var noNode = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10"), ApiAssert.Json("{}")), 400);
+        var move = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10/24"), ApiAssert.Json("{\"node\": \"lb2\"}")), 404);
+        var noBody = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10"), null), 404);
+        var badBody = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.VipMove("198.18.0.10"), ApiAssert.Json("{\"node\": 5}")), 400);
 
         Assert.Contains("no cluster to leave", leave.Detail, StringComparison.Ordinal);
-        Assert.Contains("not available until VIP management lands", move.Detail, StringComparison.Ordinal);
-        Assert.Contains("'node' is missing", noNode.Detail, StringComparison.Ordinal);
+        Assert.Contains("VIPs not configured", move.Detail, StringComparison.Ordinal);
+        Assert.Contains("VIPs not configured", noBody.Detail, StringComparison.Ordinal);
+        Assert.Contains("not valid JSON", badBody.Detail, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,10 +50,10 @@ public sealed class CliTests(AdminNodeFixture fixture) : IClassFixture<AdminNode
     [Fact]
     public async Task VipMove_IsRefusedWithExit1AndSaysWhy()
     {
-        var result = await RunAsync("vip", "move", "198.18.0.10", "lb2");
+        var result = await RunAsync("vip", "move", "198.18.0.10", "--to", "lb2");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("not available until VIP management lands", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("VIPs not configured", result.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -12,6 +12,7 @@ internal sealed class DaemonProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
     private readonly Lock _lock = new();
+    private int _disposed;
 
     private DaemonProcess(Process process)
     {
@@ -63,6 +64,9 @@ internal sealed class DaemonProcess : IDisposable
 
         return new DaemonProcess(Process.Start(info)!);
     }
+
+    /// <summary>Whether the process has ended (killed, crashed or stopped).</summary>
+    public bool HasExited => _process.HasExited;
 
     /// <summary>Runs to completion (bounded) and returns the exit code.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
@@ -126,8 +130,14 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
+    /// <summary>Kills it if still running (SIGKILL); safe to call more than once.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

@@ -1,62 +1,125 @@
 using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;
+using Appliance.Cluster.Messages;
 using Appliance.Node.Vips;
+using Appliance.Vip.Ownership;
 
 namespace Appliance.Tests.Vips;
 
 public sealed class VipMembersFeedTests
 {
-    private static readonly IReadOnlySet<string> Claims = new HashSet<string> { "v" };
-    private static readonly Dictionary<string, int> Penalties = new() { ["v"] = 10 };
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly VipMember Self = new("lb1", new Dictionary<string, int> { ["v"] = 10 }, false, new HashSet<string> { "v" });
 
-    private static MemberView Member(string name, MemberStatus status, bool reachable, bool self = false) =>
-        new(name, name + ":7946", 1, status, reachable, 0, null, self, false);
+    private static MemberView Member(string name, ulong uid, MemberStatus status, bool reachable, bool self = false) =>
+        new(name, name + ":7946", uid, status, reachable, 0, null, self, false);
+
+    private static ClusterView View(params MemberView[] members) => ClusterView.NotStarted with { Members = members };
+
+    private static PeerAdvert Advert(params VipState[] vips) => new(1, vips, T0);
 
     [Fact]
     public void From_NoCluster_IsSelfAloneWithPenaltiesAndClaims()
     {
-        var member = Assert.Single(VipMembersFeed.From(null, "lb1", Penalties, Claims));
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(null, Self, new Dictionary<ulong, PeerAdvert>(), T0);
 
+        var member = Assert.Single(feed.Members);
         Assert.Equal("lb1", member.Name);
         Assert.Equal(10, member.PenaltyOn("v"));
         Assert.True(member.ClaimsVip("v"));
+        Assert.Empty(feed.Unheard);
     }
 
     [Fact]
-    public void From_View_KeepsOnlyReachableUpMembers()
+    public void From_View_KeepsUpMembersWithWhatTheirAdvertsSay_UnreachableOnesMarked()
     {
-        var view = ClusterView.NotStarted with
+        var view = View(
+            Member("lb1", 1, MemberStatus.Up, true, self: true),
+            Member("lb2", 2, MemberStatus.Up, false),
+            Member("lb3", 3, MemberStatus.Leaving, true),
+            Member("lb4", 4, MemberStatus.Up, true));
+        var adverts = new Dictionary<ulong, PeerAdvert>
         {
-            Members =
-            [
-                Member("lb1", MemberStatus.Up, true, self: true),
-                Member("lb2", MemberStatus.Up, false),
-                Member("lb3", MemberStatus.Leaving, true),
-                Member("lb4", MemberStatus.Up, true),
-            ],
+            [2] = Advert(new VipState("v", true, 0, false, null)),
+            [4] = Advert(new VipState("v", true, 30, true, "lb1")),
         };
 
-        var members = VipMembersFeed.From(view, "lb1", Penalties, Claims);
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
 
-        Assert.Equal(["lb1", "lb4"], members.Select(m => m.Name));
-        Assert.Equal(10, members[0].PenaltyOn("v"));
-        Assert.Equal(0, members[1].PenaltyOn("v"));
+        Assert.Equal(["lb1", "lb2", "lb4"], feed.Members.Select(m => m.Name));
+        Assert.Equal([true, false, true], feed.Members.Select(m => m.Reachable));
+        var lb4 = feed.Members[2];
+        Assert.Equal(30, lb4.PenaltyOn("v"));
+        Assert.True(lb4.ClaimsVip("v"));
+        Assert.True(lb4.ReleasesVip("v"));
+        Assert.Equal("lb1", lb4.YieldTarget("v"));
     }
 
     [Fact]
-    public void From_SelfNotUpYet_HoldsNothing() =>
-        Assert.Equal(["lb2"], VipMembersFeed.From(ClusterView.NotStarted with { Members = [Member("lb1", MemberStatus.Joining, true, self: true), Member("lb2", MemberStatus.Up, true)] }, "lb1", Penalties, Claims).Select(m => m.Name));
+    public void From_SelfNotUpYet_HoldsNothing()
+    {
+        var view = View(Member("lb1", 1, MemberStatus.Joining, true, self: true), Member("lb2", 2, MemberStatus.Up, true));
+        var adverts = new Dictionary<ulong, PeerAdvert> { [2] = Advert() };
+
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
+
+        Assert.Equal(["lb2"], feed.Members.Select(m => m.Name));
+    }
 
     [Fact]
-    public void Without_SelfStillSyncing_OthersStayCandidatesSelfIsNone()
+    public void From_PeerNotHeardYet_HoldsDecisionsForTheGraceThenLeavesItOut()
     {
-        var view = ClusterView.NotStarted with
-        {
-            Members = [Member("lb1", MemberStatus.Up, true, self: true), Member("lb2", MemberStatus.Up, true)],
-        };
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1));
+        var view = View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 2, MemberStatus.Up, true));
+        var none = new Dictionary<ulong, PeerAdvert>();
 
-        var members = VipMembersFeed.Without(VipMembersFeed.From(view, "lb1", Penalties, Claims), "lb1");
+        var first = feed.From(view, Self, none, T0);
+        var during = feed.From(view, Self, none, T0.AddMilliseconds(900));
+        var after = feed.From(view, Self, none, T0.AddMilliseconds(1000));
+        var heard = feed.From(view, Self, new Dictionary<ulong, PeerAdvert> { [2] = Advert() }, T0.AddMilliseconds(1100));
 
-        Assert.Equal("lb2", Assert.Single(members).Name);
+        Assert.Equal(["lb2"], first.Unheard);
+        Assert.Equal(["lb1"], first.Members.Select(m => m.Name));
+        Assert.Equal(["lb2"], during.Unheard);
+        Assert.Empty(after.Unheard);
+        Assert.Equal(["lb2"], after.Silent);
+        Assert.Equal(["lb1", "lb2"], heard.Members.Select(m => m.Name));
+        Assert.Empty(heard.Silent);
+    }
+
+    [Fact]
+    public void From_NewIncarnationOfAPeer_GetsItsOwnGrace()
+    {
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1));
+        var none = new Dictionary<ulong, PeerAdvert>();
+        feed.From(View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 2, MemberStatus.Up, true)), Self, none, T0);
+
+        var restarted = feed.From(View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 22, MemberStatus.Up, true)), Self, none, T0.AddSeconds(5));
+
+        Assert.Equal(["lb2"], restarted.Unheard);
+    }
+
+    [Fact]
+    public void Advert_SelfStand_OneSortedEntryPerVipWithYieldOnlyWhenReleasing()
+    {
+        var self = new VipMember("lb1", new Dictionary<string, int> { ["b"] = 2000 }, false, new HashSet<string> { "b" },
+            new Dictionary<string, string?> { ["b"] = "lb2" });
+
+        var advert = VipMembersFeed.Advert(self, ["c", "b"]);
+
+        Assert.Equal([new VipState("b", true, 1000, true, "lb2"), new VipState("c", false, 0, false, null)], advert);
+        Assert.True(VipMembersFeed.Member("lb1", advert).ReleasesVip("b"));
+    }
+
+    [Fact]
+    public void Syncing_SelfStillSyncing_InFaultForEveryVip_InItsOwnEyesAndThroughItsAdvert()
+    {
+        var syncing = Self with { Penalties = VipMembersFeed.Syncing(new Dictionary<string, int> { ["v"] = 10, ["w"] = 0 }) };
+        var vip = new VipDefinition("v", "198.18.1.100/24", "eth0", new Dictionary<string, int> { ["lb1"] = 255, ["lb2"] = 1 }, true, TimeSpan.Zero);
+
+        var asPeerSeesIt = VipMembersFeed.Member("lb1", VipMembersFeed.Advert(syncing, ["v", "w"]));
+
+        Assert.Equal(["lb2"], Candidate.Rank(vip, [syncing, new VipMember("lb2")]).Select(c => c.Name));
+        Assert.Equal(["lb2"], Candidate.Rank(vip, [asPeerSeesIt, new VipMember("lb2")]).Select(c => c.Name));
     }
 }

@@ -15,10 +15,13 @@ public sealed class VipPreemptTests
 
         var aActions = a.Tick(1, M("a"), M("b", claims: "v"));
         var bActions = b.Tick(1, M("a"), M("b"));
+        var bReason = b["v"].Reason;
+        var bAfterClaim = b.Tick(1.05, M("a", claims: "v"), M("b"));
 
         Assert.Equal([VipActionKind.AddAddress, VipActionKind.Announce], Kinds(aActions));
-        Assert.Equal([VipActionKind.RemoveAddress], Kinds(bActions));
-        Assert.Contains("preempted", b["v"].Reason, StringComparison.Ordinal);
+        Assert.Empty(bActions);
+        Assert.Contains("preempted", bReason, StringComparison.Ordinal);
+        Assert.Equal([VipActionKind.RemoveAddress], Kinds(bAfterClaim));
     }
 
     [Fact]
@@ -51,7 +54,7 @@ public sealed class VipPreemptTests
 
         b.Tick(3, M("a"), M("b"));
         var stillHolding = b.Tick(5.5, M("a"), M("b"));
-        var released = b.Tick(6, M("a"), M("b"));
+        var released = b.Tick(6, M("a", claims: "v"), M("b"));
 
         Assert.Empty(stillHolding);
         Assert.Equal([VipActionKind.RemoveAddress], Kinds(released));

@@ -57,4 +57,52 @@ public sealed class VipSplitBrainTests
 
         Assert.All(views, v => Assert.Equal("b", v["v"].Owner));
     }
+
+    [Fact]
+    public void Step_UnreachableRivalClaimsWhileThePartitionHeals_OnlyTheHigherRankedSideReannounces()
+    {
+        var vip = Def("v", false, 0, ("a", 200), ("b", 100));
+        var a = new VipHarness("a", vip);
+        var b = new VipHarness("b", vip);
+        a.Tick(0, M("a"));
+        b.Tick(0, M("b"));
+
+        var aActions = a.Tick(1, M("a"), M("b", claims: "v") with { Reachable = false });
+        var bActions = b.Tick(1, M("a", claims: "v") with { Reachable = false }, M("b"));
+
+        Assert.Equal([VipActionKind.Announce], Kinds(aActions));
+        Assert.Empty(bActions);
+        Assert.Equal(VipRole.Master, b["v"].Role);
+    }
+
+    [Fact]
+    public void Step_UnreachableMember_IsNeverElected()
+    {
+        var a = new VipHarness("a", Def("v", true, 0, ("a", 100), ("b", 200)));
+
+        a.Tick(0, M("a"), M("b") with { Reachable = false });
+
+        Assert.Equal("a", a["v"].Owner);
+    }
+
+    [Fact]
+    public void Step_OutrankedMemberBecomesReachableAgain_MasterReannouncesOnce_TheOutrankedSideDoesNot()
+    {
+        var vip = Def("v", false, 0, ("a", 200), ("b", 100));
+        var a = new VipHarness("a", vip);
+        var b = new VipHarness("b", vip);
+        a.Tick(0, M("a"), M("b"));
+        b.Tick(0, M("b"));
+        a.Tick(1, M("a"), M("b") with { Reachable = false });
+        b.Tick(1, M("a") with { Reachable = false }, M("b"));
+
+        var aHealed = a.Tick(2, M("a"), M("b"));
+        var aAgain = a.Tick(2.05, M("a"), M("b"));
+        var bHealed = b.Tick(2, M("a"), M("b"));
+
+        Assert.Equal([VipActionKind.Announce], Kinds(aHealed));
+        Assert.Contains("b reachable again", aHealed[0].Reason, StringComparison.Ordinal);
+        Assert.Empty(aAgain);
+        Assert.DoesNotContain(VipActionKind.Announce, Kinds(bHealed));
+    }
 }

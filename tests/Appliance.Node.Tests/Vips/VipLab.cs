@@ -1,0 +1,186 @@
+using System.Text.Json.Nodes;
+using Appliance.Node.Demo;
+using Appliance.Tests.Support;
+using Appliance.Tests.Support.Netns;
+
+namespace Appliance.Tests.Vips;
+
+/// <summary>
+/// Balancers (real applianced processes) and demo backends in a <see cref="NetnsTopology"/>, with
+/// one VIP on the balancers' eth0, sticky sessions and a cluster over the bridge.
+/// </summary>
+internal sealed class VipLab : IAsyncDisposable
+{
+    public const string Vip = NetnsTopology.Subnet + ".200";
+    private const int HttpPort = 8080;
+    private readonly string _dir = Directory.CreateTempSubdirectory("applianced-vip-").FullName;
+    private readonly DaemonProcess?[] _daemons;
+    private readonly List<DemoBackend> _backends = [];
+    private readonly int[] _priorities;
+    private readonly bool _preempt;
+    private Action<int, JsonObject>? _customize;
+
+    private VipLab(NetnsTopology net, int[] priorities, bool preempt)
+    {
+        Net = net;
+        _priorities = priorities;
+        _preempt = preempt;
+        _daemons = new DaemonProcess?[priorities.Length];
+        File.WriteAllText(Path.Combine(_dir, "cluster.key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+    }
+
+    public NetnsTopology Net { get; }
+
+    public Uri Url => new($"http://{Vip}:{HttpPort}/");
+
+    public DaemonProcess this[int index] => _daemons[index] ?? throw new InvalidOperationException($"lb{index + 1} is not running");
+
+    /// <summary>The topology, two backends, and the balancers (priorities in order lb1, lb2, ...), started and Up.</summary>
+    /// <param name="customize">Adjusts each balancer's configuration (index, tree) before it is written.</param>
+    public static async Task<VipLab> StartAsync(int[] priorities, bool preempt, Action<int, JsonObject>? customize = null)
+    {
+        var net = NetnsTopology.Create(priorities.Length, backends: 2);
+        var lab = new VipLab(net, priorities, preempt) { _customize = customize };
+        try
+        {
+            foreach (var b in net.Backends)
+            {
+                lab._backends.Add(await b.StartBackendAsync(b.Name, 8081));
+            }
+
+            for (var i = 0; i < priorities.Length; i++)
+            {
+                lab.Start(i);
+            }
+
+            for (var i = 0; i < priorities.Length; i++)
+            {
+                await lab.WaitUpAsync(i);
+            }
+
+            return lab;
+        }
+        catch
+        {
+            await lab.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts (or restarts) balancer <paramref name="index"/>.</summary>
+    public DaemonProcess Start(int index)
+    {
+        _daemons[index]?.Dispose();
+        var path = Path.Combine(_dir, $"lb{index + 1}.json");
+        File.WriteAllText(path, Config(index).ToJsonString());
+        var daemon = Net.StartDaemon(Net.Balancers[index], "run", "--config", path);
+        _daemons[index] = daemon;
+        return daemon;
+    }
+
+    /// <summary>kill -9.</summary>
+    public void Kill(int index)
+    {
+        _daemons[index]?.Dispose();
+        _daemons[index] = null;
+    }
+
+    /// <summary>Waits until balancer <paramref name="index"/> sees every other running balancer Up.</summary>
+    public async Task WaitUpAsync(int index, int timeoutMs = 60_000)
+    {
+        for (var j = 0; j < _daemons.Length; j++)
+        {
+            if (j != index && _daemons[j] is not null)
+            {
+                await this[index].WaitForOutputAsync($"member lb{j + 1} ({Net.Balancers[j].Address}:7946) is now up", timeoutMs);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Indexes of the running balancers that have the VIP on eth0 now. A balancer killed with -9
+    /// leaves the address in its namespace (as a crashed process leaves it on a live host, until
+    /// the next start removes it), so only running ones count.
+    /// </summary>
+    public List<int> Owners() => [.. Enumerable.Range(0, _daemons.Length).Where(i => _daemons[i] is { HasExited: false } && Net.Balancers[i].HasAddress(Vip))];
+
+    /// <summary>Waits until exactly <paramref name="index"/> holds the VIP (bounded).</summary>
+    public async Task WaitOwnerAsync(int index, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (Owners() is var owners && !(owners.Count == 1 && owners[0] == index))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"lb{index + 1} should hold {Vip} alone; holders: [{string.Join(", ", owners.Select(o => $"lb{o + 1}"))}]\n{Logs()}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>The balancers' output, for failure messages.</summary>
+    public string Logs() => string.Join("\n", _daemons.Select((d, i) => d is null ? "" : $"---- lb{i + 1}\n{Tail(d.Output)}"));
+
+    private static string Tail(string text) => text.Length > 4000 ? text[^4000..] : text;
+
+    private JsonObject Config(int index)
+    {
+        var balancers = Net.Balancers;
+        var priorities = new JsonObject();
+        for (var i = 0; i < _priorities.Length; i++)
+        {
+            priorities[$"lb{i + 1}"] = _priorities[i];
+        }
+
+        var destinations = new JsonObject();
+        foreach (var b in _backends)
+        {
+            destinations[b.Name] = new JsonObject { ["Address"] = b.Url.ToString() };
+        }
+
+        var config = new JsonObject
+        {
+            ["Node"] = new JsonObject { ["Name"] = $"lb{index + 1}" },
+            ["Listeners"] = new JsonArray(new JsonObject { ["Name"] = "web", ["Address"] = $"*:{HttpPort}" }),
+            ["Admin"] = new JsonObject { ["Address"] = "127.0.0.1:9900" },
+            ["Cluster"] = new JsonObject
+            {
+                ["BindAddress"] = $"{balancers[index].Address}:7946",
+                ["Seeds"] = new JsonArray([.. balancers.Select(b => (JsonNode)$"{b.Address}:7946")]),
+                ["KeyFile"] = Path.Combine(_dir, "cluster.key"),
+            },
+            ["Vips"] = new JsonArray(new JsonObject
+            {
+                ["Address"] = Vip + "/24",
+                ["Interface"] = "eth0",
+                ["Priorities"] = priorities,
+                ["Preempt"] = _preempt,
+                ["PreemptDelay"] = "00:00:01",
+            }),
+            ["ReverseProxy"] = new JsonObject
+            {
+                ["Routes"] = new JsonObject { ["all"] = new JsonObject { ["ClusterId"] = "web", ["Match"] = new JsonObject { ["Path"] = "/{**rest}" } } },
+                ["Clusters"] = new JsonObject { ["web"] = new JsonObject { ["Destinations"] = destinations } },
+            },
+        };
+        config.WithStickySessions();
+        _customize?.Invoke(index, config);
+        return config;
+    }
+
+    /// <summary>Where test files (scripts) for the balancers go; removed with the lab.</summary>
+    public string Dir => _dir;
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var d in _daemons)
+        {
+            d?.Dispose();
+        }
+
+        foreach (var b in _backends)
+        {
+            await b.DisposeAsync();
+        }
+
+        Net.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}
