@@ -35,7 +35,10 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
-    public static DaemonProcess Start(params string[] args)
+    public static DaemonProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts applianced with extra environment variables (e.g. NOTIFY_SOCKET).</summary>
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -48,6 +51,11 @@ internal sealed class DaemonProcess : IDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         return new DaemonProcess(Process.Start(info)!);
