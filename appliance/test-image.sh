@@ -25,7 +25,29 @@ IMAGE=$HERE/../out/image/appliance.raw
 UEFI=0 KVM=0 TIMEOUT=900
 
 log() { printf '[test-image] %s\n' "$*" >&2; }
-die() { printf '[test-image] FAIL: %s\n' "$*" >&2; exit 1; }
+die() {
+  printf '[test-image] FAIL: %s\n' "$*" >&2
+  guest_journal
+  exit 1
+}
+
+# After a failure, as root: the guest's own journal for our units, read from the disk copy (the
+# image keeps a persistent journal), since the console shows only systemd's status lines.
+guest_journal() {
+  [ -n "${DISK:-}" ] && [ -f "$DISK" ] && [ "$(id -u)" = 0 ] || return 0
+  if [ -n "${QEMU_PID:-}" ]; then kill "$QEMU_PID" 2>/dev/null; wait "$QEMU_PID" 2>/dev/null; QEMU_PID=""; fi
+  local loop mnt
+  loop=$(losetup --find --show --partscan --read-only "$DISK") || return 0
+  partx -u "$loop" 2>/dev/null; sleep 1
+  mnt=$(mktemp -d)
+  if mount -o ro,noload "${loop}p3" "$mnt" 2>/dev/null; then
+    log "the guest's journal (applianced, appliance-firstboot):"
+    journalctl -D "$mnt/var/log/journal" -u applianced -u appliance-firstboot --no-pager -o short-monotonic 2>&1 | tail -n 60 >&2
+    umount "$mnt"
+  fi
+  rmdir "$mnt"
+  losetup -d "$loop"
+}
 
 while [ $# -gt 0 ]; do
   case $1 in
@@ -95,11 +117,13 @@ qemu-system-x86_64 -accel "$ACCEL" -cpu max -m 1024 -smp 2 "${FIRMWARE[@]}" \
 QEMU_PID=$!
 
 deadline=$((SECONDS + TIMEOUT))
+# The console text without its colour and cursor escapes ("Started \e[0;1;39mapplianced...").
+console_text() { sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' "$CONSOLE" 2>/dev/null; }
 wait_console() {
   local pattern=$1
-  until grep -qaE "$pattern" "$CONSOLE" 2>/dev/null; do
-    kill -0 "$QEMU_PID" 2>/dev/null || { tail -n 40 "$CONSOLE" >&2; die "QEMU exited before '$pattern'"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 40 "$CONSOLE" >&2; die "no '$pattern' on the console within ${TIMEOUT}s"; }
+  until console_text | grep -qaE "$pattern"; do
+    kill -0 "$QEMU_PID" 2>/dev/null || { console_text | tail -n 40 >&2; die "QEMU exited before '$pattern'"; }
+    [ $SECONDS -lt $deadline ] || { console_text | tail -n 40 >&2; die "no '$pattern' on the console within ${TIMEOUT}s"; }
     sleep 1
   done
 }
@@ -108,8 +132,8 @@ wait_console 'Started applianced.service'
 ready=$(date +%s.%N)
 boot_to_ready=$(python3 -c "print(f'{$ready - $started:.1f}')")
 log "applianced.service started (READY=1) ${boot_to_ready}s after QEMU started"
-grep -qaE 'Failed to start|FAILED' "$CONSOLE" && { grep -aE 'Failed to start|FAILED' "$CONSOLE" >&2; log "warning: a unit failed during boot (above)"; }
-grep -qa "host name: $NAME" "$CONSOLE" || die "the first-boot file was not applied (no 'host name: $NAME' on the console)"
+console_text | grep -aE 'Failed to start|FAILED|DEPEND' >&2 && log "warning: a unit failed during boot (above)"
+console_text | grep -qa "host name: $NAME" || die "the first-boot file was not applied (no 'host name: $NAME' on the console)"
 
 status=""
 until status=$(curl -fsS --max-time 10 -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/api/v1/status" 2>/dev/null); do
@@ -140,7 +164,7 @@ if kill -0 "$QEMU_PID" 2>/dev/null; then
   log "warning: no clean power-off within 120 s"
 else
   QEMU_PID=""
-  grep -qa 'Stopped applianced.service' "$CONSOLE" && log "applianced stopped cleanly at power-off"
+  console_text | grep -qa 'Stopped applianced.service' && log "applianced stopped cleanly at power-off"
 fi
 
 raw_size=$(du -h --apparent-size "$IMAGE" | cut -f1)
