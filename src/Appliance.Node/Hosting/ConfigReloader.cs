@@ -40,6 +40,12 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
     /// <summary>The last attempt, or null before the first.</summary>
     public ReloadAttemptResult? Last => _last;
 
+    /// <summary>Raised on the reload loop before a reload, with its trigger (the systemd notifier says RELOADING=1).</summary>
+    public event Action<string>? ReloadStarting;
+
+    /// <summary>Raised on the reload loop after a reload, with its outcome.</summary>
+    public event Action<ReloadAttemptResult>? ReloadFinished;
+
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var full = System.IO.Path.GetFullPath(path);
@@ -104,9 +110,12 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
                     _waiters = NewWaiters(); // requests from here on wait for the next reload
                 }
 
-                var result = await ReloadAsync(_pendingTrigger).ConfigureAwait(false);
+                var trigger = _pendingTrigger;
+                ReloadStarting?.Invoke(trigger);
+                var result = await ReloadAsync(trigger).ConfigureAwait(false);
                 _last = result;
                 waiters.TrySetResult(result);
+                ReloadFinished?.Invoke(result);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)

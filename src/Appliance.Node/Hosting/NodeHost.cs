@@ -70,6 +70,9 @@ internal static class NodeHost
         builder.Services.AddSingleton<AdminListener>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<AdminListener>());
 
+        // Under systemd (Type=notify): READY=1 once the node is ready, STOPPING=1 on shutdown.
+        Systemd.SystemdNotifier.AddIfRequested(builder.Services);
+
         var app = builder.Build();
         var errors = await app.Services.GetRequiredService<ProxyConfigurator>().TryApplyAsync(config).ConfigureAwait(false);
         if (errors.Count > 0)
@@ -93,12 +96,21 @@ internal static class NodeHost
     private static void ConfigureLogging(WebApplicationBuilder builder, LogLevel minimumLevel)
     {
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
+        if (Systemd.JournalStream.IsStandardOutput())
         {
-            o.SingleLine = true;
-            o.UseUtcTimestamp = true;
-            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-        });
+            // Output goes to the journal (systemd sets JOURNAL_STREAM): <N> priority prefixes, so
+            // `journalctl -p warning` works, and no timestamps of our own (the journal has them).
+            builder.Logging.AddSystemdConsole(o => o.IncludeScopes = false);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            });
+        }
         builder.Logging.SetMinimumLevel(minimumLevel);
 
         // Per-request logging in the hot path costs throughput; keep framework chatter to warnings.

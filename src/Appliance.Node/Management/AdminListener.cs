@@ -23,12 +23,16 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
     /// <summary>The admin host, once started (tests reach its services through it).</summary>
     public WebApplication? App => _app;
 
+    /// <summary>The node's status as the admin API reports it, once started (the systemd notifier reads readiness from it).</summary>
+    public NodeStatusSource? Status { get; private set; }
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var admin = node.GetRequiredService<ConfigStore>().Current.Admin;
         var token = admin.TokenFile is { } file ? AdminToken.Load(file) : null;
         var reloader = node.GetService<ConfigReloader>();
         var status = Create<NodeStatusSource>(reloader);
+        Status = status;
         var backends = Create<ProxyBackendAdmin>();
         var tcpBackends = Create<TcpBackendAdmin>();
         var options = new AdminHostOptions

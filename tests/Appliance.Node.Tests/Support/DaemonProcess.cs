@@ -36,13 +36,18 @@ internal sealed class DaemonProcess : IDisposable
         }
     }
 
-    public static DaemonProcess Start(params string[] args) => StartUnder([], args);
+    public static DaemonProcess Start(params string[] args) => StartUnder([], new Dictionary<string, string>(), args);
+
+    /// <summary>Starts applianced with extra environment variables (e.g. NOTIFY_SOCKET).</summary>
+    public static DaemonProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args) => StartUnder([], environment, args);
 
     /// <summary>
     /// Starts applianced under a wrapper that execs it in the same process (e.g. <c>prlimit
     /// --nofile=2048:2048</c>), so <see cref="Id"/> and killing still reach the daemon.
     /// </summary>
-    public static DaemonProcess StartUnder(IReadOnlyList<string> wrapper, params string[] args)
+    public static DaemonProcess StartUnder(IReadOnlyList<string> wrapper, params string[] args) => StartUnder(wrapper, new Dictionary<string, string>(), args);
+
+    private static DaemonProcess StartUnder(IReadOnlyList<string> wrapper, IReadOnlyDictionary<string, string> environment, string[] args)
     {
         var info = new ProcessStartInfo(wrapper.Count > 0 ? wrapper[0] : "dotnet")
         {
@@ -60,6 +65,11 @@ internal sealed class DaemonProcess : IDisposable
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         return new DaemonProcess(Process.Start(info)!);

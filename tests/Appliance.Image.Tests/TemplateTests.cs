@@ -1,0 +1,74 @@
+namespace Appliance.Image.Tests;
+
+/// <summary>The Packer template and the Vagrantfile, as their own tools read them.</summary>
+public sealed class TemplateTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("appliance-templates-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [ToolFact("packer", "packer")]
+    public async Task PackerTemplate_Validates_FromAnyFolder()
+    {
+        // Run from elsewhere: the template finds the repository from its own location.
+        var result = await Tool.RunAsync("packer", ["validate", Repo.Path("packer", "appliance.pkr.hcl")], workingDirectory: _dir,
+            environment: new Dictionary<string, string?> { ["CHECKPOINT_DISABLE"] = "1", ["PACKER_CACHE_DIR"] = Path.Combine(_dir, "cache") });
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [ToolFact("packer", "packer")]
+    public async Task PackerValidate_CatchesAMistake_SoThePassAboveMeansSomething()
+    {
+        var broken = Path.Combine(Repo.Root, "packer", $"broken-{Guid.NewGuid():N}.pkr.hcl");
+        File.WriteAllText(broken, File.ReadAllText(Repo.Path("packer", "appliance.pkr.hcl")).Replace("disk_image       = true", "disk_image       = \"maybe\"", StringComparison.Ordinal));
+        try
+        {
+            var result = await Tool.RunAsync("packer", ["validate", broken], workingDirectory: _dir,
+                environment: new Dictionary<string, string?> { ["CHECKPOINT_DISABLE"] = "1" });
+
+            Assert.NotEqual(0, result.ExitCode);
+        }
+        finally
+        {
+            File.Delete(broken);
+        }
+    }
+
+    /// <summary>
+    /// <c>vagrant validate --ignore-provider</c>: everything but the libvirt and VirtualBox blocks,
+    /// which Vagrant checks only with that provider installed (neither runs here). Run on a copy,
+    /// so Vagrant's state folder is made in a temporary folder, not in the repository.
+    /// </summary>
+    [ToolFact("vagrant", "vagrant")]
+    public async Task Vagrantfile_Validates()
+    {
+        File.Copy(Repo.Path("Vagrantfile"), Path.Combine(_dir, "Vagrantfile"));
+
+        var result = await Vagrant("validate", "--ignore-provider");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("validated successfully", result.Stdout, StringComparison.Ordinal);
+        foreach (var machine in new[] { "lb1", "lb2", "backend1", "backend2" })
+        {
+            Assert.Contains($"==> {machine}:", result.Stdout, StringComparison.Ordinal);
+        }
+
+        Assert.False(File.Exists(Path.Combine(_dir, "out", "vagrant", "cluster.key")), "validating must not make the pair's key");
+    }
+
+    [ToolFact("vagrant", "vagrant")]
+    public async Task VagrantValidate_CatchesAMistake_SoThePassAboveMeansSomething()
+    {
+        File.WriteAllText(Path.Combine(_dir, "Vagrantfile"), File.ReadAllText(Repo.Path("Vagrantfile")).Replace("node.vm.hostname = name", "node.vm.hostnme = name", StringComparison.Ordinal));
+
+        var result = await Vagrant("validate", "--ignore-provider");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("hostnme", result.Output, StringComparison.Ordinal);
+    }
+
+    private Task<Tool.Result> Vagrant(params string[] args) =>
+        Tool.RunAsync("vagrant", args, workingDirectory: _dir,
+            environment: new Dictionary<string, string?> { ["VAGRANT_HOME"] = Path.Combine(_dir, "home"), ["VAGRANT_CHECKPOINT_DISABLE"] = "1" }, timeoutSeconds: 180);
+}
