@@ -62,6 +62,10 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
             context.Cancel = true; // SIGHUP means reload here, not terminate
             Request("SIGHUP");
         });
+        if (SignalDisposition.IsIgnoredHere(SignalDisposition.SigHup))
+        {
+            NodeLog.SighupIgnored(logger, path);
+        }
         _loop = Task.Run(LoopAsync, CancellationToken.None);
         return Task.CompletedTask;
     }

@@ -19,4 +19,7 @@ internal static partial class NodeLog
 
     [LoggerMessage(5, LogLevel.Error, "Configuration reload from {Path} failed unexpectedly")]
     public static partial void ReloadFailed(ILogger logger, Exception error, string path);
+
+    [LoggerMessage(6, LogLevel.Warning, "SIGHUP is ignored by this process (it was started with SIGHUP ignored, as nohup does), so SIGHUP will not reload {Path}; changing the file or the admin API's config reload still do. Start applianced without nohup (systemd, or setsid) to get SIGHUP reloads")]
+    public static partial void SighupIgnored(ILogger logger, string path);
 }

@@ -83,7 +83,7 @@ public sealed class DaemonTests : IDisposable
         Assert.Contains("line", badOutput, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [SighupFact]
     public async Task Run_ReloadsOnFileChange_KeepsLastGoodOnBadFile_AndReloadsOnSighup()
     {
         await using var backends = await BackendSet.StartAsync(2);

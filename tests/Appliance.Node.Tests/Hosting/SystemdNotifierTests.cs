@@ -98,7 +98,7 @@ public sealed class SystemdNotifierTests : IDisposable
         Assert.True(Volatile.Read(ref calls) >= 3, "the readiness loop stopped after the failed send");
     }
 
-    [Fact]
+    [SighupFact]
     public async Task Daemon_UnderNotifySocket_ReadyAfterStart_ReloadBracketed_StoppingOnTerm()
     {
         using var receiver = new NotifyReceiver(@abstract: true);
