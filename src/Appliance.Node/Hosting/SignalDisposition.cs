@@ -10,6 +10,7 @@ namespace Appliance.Node.Hosting;
 internal static class SignalDisposition
 {
     public const int SigHup = 1;
+    public const int SigInt = 2;
 
     /// <summary>True when <paramref name="procStatus"/> (the text of /proc/self/status) marks <paramref name="signal"/> ignored.</summary>
     public static bool IsIgnored(string procStatus, int signal)

@@ -1,3 +1,4 @@
+using Appliance.Node.Hosting;
 using System.Text.Json.Nodes;
 using Appliance.Management.Contracts;
 using Appliance.Tests.Support;
@@ -83,7 +84,7 @@ public sealed class DaemonTests : IDisposable
         Assert.Contains("line", badOutput, StringComparison.OrdinalIgnoreCase);
     }
 
-    [SighupFact]
+    [SignalFact(SignalDisposition.SigHup)]
     public async Task Run_ReloadsOnFileChange_KeepsLastGoodOnBadFile_AndReloadsOnSighup()
     {
         await using var backends = await BackendSet.StartAsync(2);
@@ -140,7 +141,7 @@ public sealed class DaemonTests : IDisposable
         Assert.Equal("backend-2", (await TestNode.GetAsync(client)).Backend);
     }
 
-    [Fact]
+    [SignalFact(SignalDisposition.SigInt)]
     public async Task Demo_ThreeNodesShareStickySessions_AndStopCleanlyOnCtrlC()
     {
         // The demo takes three consecutive ports from each option; retry if a neighbour is taken.

@@ -1,3 +1,4 @@
+using Appliance.Node.Hosting;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using Appliance.Node.Hosting.Systemd;
@@ -98,7 +99,7 @@ public sealed class SystemdNotifierTests : IDisposable
         Assert.True(Volatile.Read(ref calls) >= 3, "the readiness loop stopped after the failed send");
     }
 
-    [SighupFact]
+    [SignalFact(SignalDisposition.SigHup)]
     public async Task Daemon_UnderNotifySocket_ReadyAfterStart_ReloadBracketed_StoppingOnTerm()
     {
         using var receiver = new NotifyReceiver(@abstract: true);

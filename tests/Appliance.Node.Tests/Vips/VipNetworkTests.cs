@@ -126,8 +126,14 @@ public sealed class VipNetworkTests(ITestOutputHelper output)
         using var loop = new RequestLoop(lab.Net.Client, lab.Url, []);
         await loop.WaitForSuccessAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(lab.Net.Balancers[winner].Mac, lab.Net.Client.NeighbourMac(VipLab.Vip));
-        var afterHeal = lab[winner].Output[logBeforeHeal[winner]..];
-        Assert.True(afterHeal.Contains("re-announce: ", StringComparison.Ordinal) || afterHeal.Contains(": master (", StringComparison.Ordinal), lab.Logs());
+        if (winner == 0)
+        {
+            // The cut-off node's announcements never reached the client during the partition: it
+            // must have announced after the heal. (A winner from the client's side of the partition
+            // already owned the client's neighbour entry, as the MAC check above shows.)
+            var afterHeal = lab[winner].Output[logBeforeHeal[winner]..];
+            Assert.True(afterHeal.Contains("re-announce: ", StringComparison.Ordinal) || afterHeal.Contains(": master (", StringComparison.Ordinal), lab.Logs());
+        }
     }
 
     [NetnsFact]
