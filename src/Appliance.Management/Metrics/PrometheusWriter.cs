@@ -35,6 +35,20 @@ public sealed class PrometheusWriter
         return this;
     }
 
+    /// <summary>Writes one sample per item, labelled with one label whose value the item gives.</summary>
+    public PrometheusWriter Samples<T>(string name, IEnumerable<T> items, string label, Func<T, string> labelValue, Func<T, double> value)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        ArgumentNullException.ThrowIfNull(labelValue);
+        ArgumentNullException.ThrowIfNull(value);
+        foreach (var item in items)
+        {
+            Sample(name, value(item), (label, labelValue(item)));
+        }
+
+        return this;
+    }
+
     /// <summary>Writes a histogram's cumulative <c>_bucket</c> series, <c>_sum</c> and <c>_count</c>.</summary>
     public PrometheusWriter Histogram(string name, HistogramSnapshot histogram, params ReadOnlySpan<(string Name, string Value)> labels)
     {

@@ -84,22 +84,13 @@ internal sealed class ProxyMetricsSource(
         Each(w, all, "appliance_backend_weight", b => b.Weight);
 
         w.Gauge("appliance_queue_waiting", "Requests waiting for a backend slot now.");
-        foreach (var c in clusters)
-        {
-            w.Sample("appliance_queue_waiting", c.QueueWaiting, ("cluster", c.Id));
-        }
+        w.Samples("appliance_queue_waiting", clusters, "cluster", c => c.Id, c => c.QueueWaiting);
 
         w.Counter("appliance_queue_rejections_total", "Requests answered 503 because the cluster's queue was full.");
-        foreach (var c in clusters)
-        {
-            w.Sample("appliance_queue_rejections_total", c.QueueRejected, ("cluster", c.Id));
-        }
+        w.Samples("appliance_queue_rejections_total", clusters, "cluster", c => c.Id, c => c.QueueRejected);
 
         w.Counter("appliance_queue_timeouts_total", "Requests answered 503 because no backend slot freed within the queue timeout.");
-        foreach (var c in clusters)
-        {
-            w.Sample("appliance_queue_timeouts_total", c.QueueTimedOut, ("cluster", c.Id));
-        }
+        w.Samples("appliance_queue_timeouts_total", clusters, "cluster", c => c.Id, c => c.QueueTimedOut);
 
         w.Counter("appliance_rate_limit_rejections_total", "Requests answered 429 by a route's per-client rate limit.");
         foreach (var (route, rejected) in rateLimits.Snapshot())
@@ -112,16 +103,10 @@ internal sealed class ProxyMetricsSource(
 
         var connections = listeners.All;
         w.Gauge("appliance_listener_connections", "Client connections open now on each HTTP listener.");
-        foreach (var l in connections)
-        {
-            w.Sample("appliance_listener_connections", l.Open, ("listener", l.Listener));
-        }
+        w.Samples("appliance_listener_connections", connections, "listener", l => l.Listener, l => l.Open);
 
         w.Counter("appliance_listener_connections_refused_total", "Client connections closed at once because the listener held its MaxConnections.");
-        foreach (var l in connections)
-        {
-            w.Sample("appliance_listener_connections_refused_total", l.Refused, ("listener", l.Listener));
-        }
+        w.Samples("appliance_listener_connections_refused_total", connections, "listener", l => l.Listener, l => l.Refused);
     }
 
     private static void Each(PrometheusWriter w, IEnumerable<BackendSnapshot> all, string name, Func<BackendSnapshot, double> value)

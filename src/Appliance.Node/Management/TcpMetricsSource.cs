@@ -17,22 +17,13 @@ internal sealed class TcpMetricsSource(TcpBackendAdmin backends, TcpListenerMana
     {
         var running = listeners?.Listeners() ?? [];
         w.Counter("appliance_tcp_listener_accepted_total", "Client connections a TCP listener accepted.");
-        foreach (var l in running)
-        {
-            w.Sample("appliance_tcp_listener_accepted_total", l.Accepted, ("listener", l.Name));
-        }
+        w.Samples("appliance_tcp_listener_accepted_total", running, "listener", l => l.Name, l => l.Accepted);
 
         w.Counter("appliance_tcp_listener_refused_total", "Client connections a TCP listener closed at once: over its limit, queue full or timed out, or no backend.");
-        foreach (var l in running)
-        {
-            w.Sample("appliance_tcp_listener_refused_total", l.Refused, ("listener", l.Name));
-        }
+        w.Samples("appliance_tcp_listener_refused_total", running, "listener", l => l.Name, l => l.Refused);
 
         w.Gauge("appliance_tcp_listener_active_connections", "Client connections a TCP listener holds now.");
-        foreach (var l in running)
-        {
-            w.Sample("appliance_tcp_listener_active_connections", l.Active, ("listener", l.Name));
-        }
+        w.Samples("appliance_tcp_listener_active_connections", running, "listener", l => l.Name, l => l.Active);
 
         var pools = backends.Snapshot();
         var all = pools.SelectMany(p => p.Backends).ToList();
@@ -58,10 +49,7 @@ internal sealed class TcpMetricsSource(TcpBackendAdmin backends, TcpListenerMana
         }
 
         w.Gauge("appliance_tcp_queue_waiting", "Connections waiting for a TCP backend slot now.");
-        foreach (var p in pools)
-        {
-            w.Sample("appliance_tcp_queue_waiting", p.QueueWaiting, ("pool", p.Id));
-        }
+        w.Samples("appliance_tcp_queue_waiting", pools, "pool", p => p.Id, p => p.QueueWaiting);
     }
 
     private static void Each(PrometheusWriter w, IEnumerable<BackendSnapshot> all, string name, Func<BackendSnapshot, double> value)
