@@ -163,8 +163,19 @@ configure_system() {
   esp_uuid=$(blkid -s UUID -o value "$ESP_DEV")
   cat >"$MNT/etc/fstab" <<EOF
 # The appliance image: root, and the EFI system partition (it also carries the first-boot file).
-UUID=$root_uuid / ext4 errors=remount-ro 0 1
+UUID=$root_uuid / ext4 errors=remount-ro,x-systemd.growfs 0 1
 UUID=$esp_uuid /boot/efi vfat umask=0077,nofail 0 2
+EOF
+  # A disk larger than the image (dd onto a 64 GB disk, a resized VM disk) is used whole: at every
+  # boot systemd-repart grows the root partition (the last one, matched by its GPT type) into the
+  # free space after it, and x-systemd.growfs above then grows ext4, online. Here and not in
+  # provision.sh: only this script knows the root partition carries the root-x86-64 type; on a
+  # layout it did not make, a repart definition could create a partition instead of growing one.
+  mkdir -p "$MNT/usr/lib/repart.d"
+  cat >"$MNT/usr/lib/repart.d/50-appliance-root.conf" <<'EOF'
+# The appliance's root partition grows into whatever free space follows it (build-image.sh).
+[Partition]
+Type=root-x86-64
 EOF
   printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$MNT/etc/hosts"
   # The ESP is filled with mtools, never mounted here: the build needs no vfat in its kernel.

@@ -5,23 +5,28 @@
 #   - the admin API answers through a forwarded port, with the first-boot token, and says the
 #     node is ready (the condition on which applianced sends systemd READY=1), named as the
 #     first-boot file said; without the token it answers 401;
+#   - over SSH, with the key the first-boot file gave root: applianced is active, and the root file
+#     system fills the disk, which the test made larger than the image (GROW, default 1 GiB), as a
+#     disk bigger than the image is when an operator flashes it;
 #   - the node powers off cleanly.
 # Prints the boot-to-ready time (QEMU start to the API's first "ready": true) and the image sizes.
 #
 #   bash appliance/test-image.sh [--image out/image/appliance.raw] [--uefi] [--kvm] [--timeout SECONDS]
+#                                [--grow SIZE]
 #
 #   --uefi     boot with UEFI firmware (Debian's ovmf) instead of BIOS
 #   --kvm      hardware virtualisation (default: software emulation, which works everywhere,
 #              including VMs whose nested KVM exists but hangs guests, as on the project's VMs)
 #   --timeout  give up after this long (default 900 s: software emulation is slow)
+#   --grow     how much larger than the image the test disk is (truncate(1) size, default 1G)
 #
-# Needs qemu-system-x86, qemu-utils, mtools, curl (and ovmf with --uefi). Not run by
+# Needs qemu-system-x86, qemu-utils, mtools, curl, openssh-client (and ovmf with --uefi). Not run by
 # scripts/test.sh: it takes minutes.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 IMAGE=$HERE/../out/image/appliance.raw
-UEFI=0 KVM=0 TIMEOUT=900
+UEFI=0 KVM=0 TIMEOUT=900 GROW=1G
 
 log() { printf '[test-image] %s\n' "$*" >&2; }
 die() {
@@ -54,6 +59,7 @@ while [ $# -gt 0 ]; do
     --uefi) UEFI=1 ;;
     --kvm) KVM=1 ;;
     --timeout) TIMEOUT=${2:?}; shift ;;
+    --grow) GROW=${2:?}; shift ;;
     -h|--help) sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -61,7 +67,7 @@ while [ $# -gt 0 ]; do
 done
 
 missing=()
-for tool in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools curl:curl sfdisk:fdisk python3:python3; do
+for tool in qemu-system-x86_64:qemu-system-x86 qemu-img:qemu-utils mcopy:mtools curl:curl sfdisk:fdisk python3:python3 ssh:openssh-client ssh-keygen:openssh-client; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
 OVMF=/usr/share/OVMF/OVMF_CODE.fd
@@ -83,19 +89,25 @@ case $IMAGE in
   *.qcow2) qemu-img convert -O raw "$IMAGE" "$DISK" ;;
   *) cp --sparse=always "$IMAGE" "$DISK" ;;
 esac
+IMAGE_BYTES=$(stat -c %s "$DISK")
+truncate -s "+$GROW" "$DISK"
 
 # The first-boot file, written into the EFI system partition (partition 2) with mtools.
 TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 NAME=lbtest$$
+ssh-keygen -q -t ed25519 -N '' -C "test-image" -f "$WORK/id_ed25519"
 cat >"$WORK/firstboot.conf" <<EOF
 HOSTNAME=$NAME
 ADMIN_TOKEN=$TOKEN
+SSH_AUTHORIZED_KEY=$(cat "$WORK/id_ed25519.pub")
 EOF
 START_SECTOR=$(sfdisk -d "$DISK" | awk -F'[=,]' '/^[^ ]+2 :/ { gsub(/ /, "", $2); print $2 }')
 [ -n "$START_SECTOR" ] || die "no partition 2 (EFI system partition) in $IMAGE"
 mcopy -o -i "$DISK@@$((START_SECTOR * 512))" "$WORK/firstboot.conf" ::appliance-firstboot.conf
 
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PORT=$(free_port)
+SSH_PORT=$(free_port)
 ACCEL=tcg
 if [ $KVM = 1 ]; then
   [ -w /dev/kvm ] || die "--kvm: /dev/kvm is missing or not writable"
@@ -109,7 +121,7 @@ log "booting $(basename "$IMAGE") ($( [ $UEFI = 1 ] && echo UEFI || echo BIOS ),
 started=$(date +%s.%N)
 qemu-system-x86_64 -accel "$ACCEL" -cpu max -m 1024 -smp 2 "${FIRMWARE[@]}" \
   -drive "file=$DISK,format=raw,if=virtio" \
-  -netdev "user,id=n0,net=198.18.10.0/24,hostfwd=tcp:127.0.0.1:$PORT-:9900" \
+  -netdev "user,id=n0,net=198.18.10.0/24,hostfwd=tcp:127.0.0.1:$PORT-:9900,hostfwd=tcp:127.0.0.1:$SSH_PORT-:22" \
   -device virtio-net-pci,netdev=n0 \
   -display none -serial "file:$CONSOLE" -monitor "unix:$WORK/monitor,server,nowait" \
   -no-reboot &
@@ -143,6 +155,18 @@ EOF
 code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "http://127.0.0.1:$PORT/api/v1/status")
 [ "$code" = 401 ] || die "the admin API answered $code without a token from outside (expected 401)"
 log "admin API: 401 without the token, as it must from another machine"
+
+guest() {
+  ssh -q -i "$WORK/id_ed25519" -p "$SSH_PORT" -o BatchMode=yes -o ConnectTimeout=20 \
+    -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null root@127.0.0.1 "$@"
+}
+active=$(guest systemctl is-active applianced.service) || die "no SSH login with the first-boot key (or applianced is not active: '$active')"
+log "SSH with the first-boot key: applianced.service is $active"
+# The root file system must have grown past the image's whole size into the added space.
+root_bytes=$(guest findmnt -bno SIZE /) || die "could not read the root file system's size over SSH"
+[ "$root_bytes" -gt "$IMAGE_BYTES" ] \
+  || die "the root file system ($root_bytes bytes) did not grow into the larger disk (image $IMAGE_BYTES bytes + $GROW)"
+log "root file system grew to fill the disk: $((root_bytes / 1048576)) MiB on a $(( $(stat -c %s "$DISK") / 1048576 )) MiB disk (image $((IMAGE_BYTES / 1048576)) MiB)"
 
 log "powering off"
 python3 - "$WORK/monitor" <<'EOF'
