@@ -3,8 +3,8 @@ using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cluster.Hosting;
 
-/// <summary>Builds views from the core and logs what changed since the last one, once per change.</summary>
-internal sealed class ViewTracker(ILogger logger)
+/// <summary>Builds views from the core and logs (and counts, in <paramref name="stats"/>) what changed since the last one, once per change.</summary>
+internal sealed class ViewTracker(ILogger logger, MemberTransitionStats stats)
 {
     private Dictionary<ulong, (MemberStatus Status, bool Reachable, string Name, string Address)> _last = [];
     private NodePhase _lastPhase = NodePhase.Seeking;
@@ -46,12 +46,15 @@ internal sealed class ViewTracker(ILogger logger)
         foreach (var member in view.Members)
         {
             now[member.Uid] = (member.Status, member.Reachable, member.Name, member.Address);
+            stats.Suspicion(member);
             if (member.IsSelf && _last.Count == 0)
             {
                 continue;
             }
 
-            if (!_last.TryGetValue(member.Uid, out var before))
+            var known = _last.TryGetValue(member.Uid, out var before);
+            stats.MemberChanged(known ? before.Status : null, before.Reachable, member);
+            if (!known)
             {
                 ClusterLog.MemberStatus(logger, member.Name, member.Address, member.Status.ToText());
                 changed = true;
@@ -84,6 +87,7 @@ internal sealed class ViewTracker(ILogger logger)
             if (!now.ContainsKey(uid))
             {
                 ClusterLog.Removed(logger, before.Name, before.Address);
+                stats.MemberRemoved();
                 changed = true;
             }
         }
