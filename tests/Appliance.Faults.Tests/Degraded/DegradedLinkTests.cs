@@ -1,0 +1,191 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Appliance.Tests.Support;
+using Appliance.Tests.Support.Degraded;
+using Appliance.Tests.Support.Netns;
+using Xunit.Abstractions;
+
+namespace Appliance.Tests.Degraded;
+
+/// <summary>
+/// The netem substitute does what it claims, measured from outside it: between two namespaces
+/// with both ends degraded (100 ms ± 20 ms, 5% loss on arrival), UDP echoes on the degraded port
+/// come back about 200 ms later than before, about 1 in 10 is lost (5% each way), they overtake
+/// each other, TCP's handshake takes a round trip of the new length, and traffic on other ports is
+/// untouched.
+/// </summary>
+public sealed class DegradedLinkTests(ITestOutputHelper output)
+{
+    private const int Port = 7946;
+    private const int OtherPort = 7947;
+
+    [DegradedLinkFact]
+    public async Task DelayLossAndReordering_MeasuredByUdpEchoAndTcpConnect()
+    {
+        using var net = NetnsTopology.Create(balancers: 2, backends: 0);
+        var (a, b) = (net.Balancers[0], net.Balancers[1]);
+        using var echo = new UdpEcho(b, Port);
+        using var otherEcho = new UdpEcho(b, OtherPort);
+        using var listener = b.TcpSocket();
+        listener.Bind(new IPEndPoint(IPAddress.Parse(b.Address), Port));
+        listener.Listen(16);
+
+        var before = await Probe(a, b, Port, count: 40);
+        using (var linkA = DegradedLink.Apply(a, Port, LinkFaults.Degraded, seed: 1))
+        using (var linkB = DegradedLink.Apply(b, Port, LinkFaults.Degraded, seed: 2))
+        {
+            var after = await Probe(a, b, Port, count: 600);
+            var untouched = await Probe(a, b, OtherPort, count: 40);
+            var connect = await ConnectTimes(a, b, count: 5);
+            var (seenA, lostA) = linkA.Counters();
+            var (seenB, lostB) = linkB.Counters();
+            var nftLoss = (double)(lostA + lostB) / (seenA + seenB);
+            var queue = linkB.QueueStats();
+
+            Figures.Record(output, "degraded link", "UDP echo RTT before, median", before.Median, "ms");
+            Figures.Record(output, "degraded link", "UDP echo RTT degraded, median", after.Median, "ms");
+            Figures.Record(output, "degraded link", "UDP echo RTT degraded, min", after.Min, "ms");
+            Figures.Record(output, "degraded link", "UDP echo RTT degraded, max", after.Max, "ms");
+            Figures.Record(output, "degraded link", "UDP echoes lost (round trip)", after.LossRate * 100, "%");
+            Figures.Record(output, "degraded link", "UDP echoes reordered", after.Reordered, "echoes");
+            Figures.Record(output, "degraded link", "loss rule, per direction", nftLoss * 100, "%");
+            Figures.Record(output, "degraded link", "TCP connect, median", connect, "ms");
+            Figures.Record(output, "degraded link", "delayer release late, max", Math.Max(linkA.Delayer.MaxLate.TotalMilliseconds, linkB.Delayer.MaxLate.TotalMilliseconds), "ms");
+            output.WriteLine($"queue on {b.Name}: waiting {queue.Waiting}, queue-dropped {queue.QueueDropped}, user-dropped {queue.UserDropped}; delayer overflows {linkA.Delayer.Overflows + linkB.Delayer.Overflows}");
+
+            Assert.True(before.Median < 50, $"undegraded RTT {before.Median:0.0} ms: the machine is too busy to measure a delay");
+            // Each packet is held 80..120 ms on each of two arrivals: a round trip grows by 160..240 ms,
+            // plus whatever a loaded machine adds (never less).
+            Assert.True(after.Min - before.Median >= 150, $"min RTT {after.Min:0.0} ms vs {before.Median:0.0} ms before: the delay is not applied");
+            Assert.True(after.Median - before.Median is >= 180 and <= 2_000, $"median RTT {after.Median:0.0} ms vs {before.Median:0.0} ms before");
+            // 5% each way: 1 - 0.95^2 = 9.75% of round trips lost; 600 probes give a standard deviation of 1.2 points.
+            Assert.InRange(after.LossRate, 0.04, 0.17);
+            Assert.InRange(nftLoss, 0.025, 0.085);
+            Assert.True(after.Reordered > 0, "no echo overtook another: the jitter does not reorder");
+            Assert.True(untouched.Median < 50 && untouched.LossRate == 0, $"port {OtherPort} must not be degraded: median {untouched.Median:0.0} ms, loss {untouched.LossRate:P1}");
+            Assert.True(connect >= 150, $"TCP connect {connect:0.0} ms: the handshake is not delayed");
+            // Every survivor of the loss rule went through the delayer (none passed by failing open).
+            Assert.Equal(seenB - lostB, linkB.Delayer.Received);
+            Assert.Equal(0, linkA.Delayer.Overflows + linkB.Delayer.Overflows);
+        }
+
+        // Removed: back to normal at once.
+        var healed = await Probe(a, b, Port, count: 40);
+        Assert.True(healed.Median < 50 && healed.LossRate == 0, $"after removal: median {healed.Median:0.0} ms, loss {healed.LossRate:P1}");
+    }
+
+    private sealed record ProbeResult(double Median, double Min, double Max, double LossRate, int Reordered);
+
+    /// <summary>Sends <paramref name="count"/> numbered, timestamped datagrams 5 ms apart and collects the echoes.</summary>
+    private static async Task<ProbeResult> Probe(NetnsHost from, NetnsHost to, int port, int count)
+    {
+        using var socket = from.UdpSocket();
+        socket.Connect(new IPEndPoint(IPAddress.Parse(to.Address), port));
+        var clock = Stopwatch.StartNew();
+        var rtts = new List<double>();
+        var reordered = 0;
+        var highest = -1;
+        var receiving = Task.Run(async () =>
+        {
+            var buffer = new byte[64];
+            using var stop = new CancellationTokenSource();
+            while (rtts.Count < count)
+            {
+                // Keep listening 3 s after the last send, bounded overall.
+                stop.CancelAfter(TimeSpan.FromSeconds(3));
+                int n;
+                try
+                {
+                    n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                if (n < 12)
+                {
+                    continue;
+                }
+
+                var seq = BinaryPrimitives.ReadInt32BigEndian(buffer);
+                var sent = BinaryPrimitives.ReadInt64BigEndian(buffer.AsSpan(4));
+                rtts.Add((clock.Elapsed.Ticks - sent) / (double)TimeSpan.TicksPerMillisecond);
+                reordered += seq < highest ? 1 : 0;
+                highest = Math.Max(highest, seq);
+            }
+        });
+        var datagram = new byte[12];
+        for (var i = 0; i < count; i++)
+        {
+            BinaryPrimitives.WriteInt32BigEndian(datagram, i);
+            BinaryPrimitives.WriteInt64BigEndian(datagram.AsSpan(4), clock.Elapsed.Ticks);
+            await socket.SendAsync(datagram, SocketFlags.None);
+            await Task.Delay(5);
+        }
+
+        await receiving;
+        rtts.Sort();
+        return rtts.Count == 0
+            ? new ProbeResult(double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, 1, 0)
+            : new ProbeResult(rtts[rtts.Count / 2], rtts[0], rtts[^1], 1 - ((double)rtts.Count / count), reordered);
+    }
+
+    /// <summary>The median time of <paramref name="count"/> TCP connects to the degraded port (a handshake: one round trip).</summary>
+    private static async Task<double> ConnectTimes(NetnsHost from, NetnsHost to, int count)
+    {
+        var times = new List<double>();
+        for (var i = 0; i < count; i++)
+        {
+            using var socket = from.TcpSocket();
+            var clock = Stopwatch.StartNew();
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15)); // a lost SYN is resent after 1 s
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Parse(to.Address), Port), timeout.Token);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return times[count / 2];
+    }
+
+    /// <summary>Sends every datagram it receives on <c>port</c> straight back.</summary>
+    private sealed class UdpEcho : IDisposable
+    {
+        private readonly Socket _socket;
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+
+        public UdpEcho(NetnsHost host, int port)
+        {
+            _socket = host.UdpSocket();
+            _socket.Bind(new IPEndPoint(IPAddress.Parse(host.Address), port));
+            _loop = Task.Run(async () =>
+            {
+                var buffer = new byte[64];
+                EndPoint any = new IPEndPoint(IPAddress.Any, 0);
+                while (!_stop.IsCancellationRequested)
+                {
+                    try
+                    {
+                        var r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
+                        await _socket.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+                }
+            });
+        }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            _loop.Wait(TimeSpan.FromSeconds(5));
+            _socket.Dispose();
+            _stop.Dispose();
+        }
+    }
+}
