@@ -32,12 +32,12 @@ public sealed class DegradedLinkTests(ITestOutputHelper output)
         listener.Bind(new IPEndPoint(IPAddress.Parse(b.Address), Port));
         listener.Listen(16);
 
-        var before = await Probe(a, b, Port, count: 40);
+        var before = await LinkProbe.UdpAsync(a, b, Port, count: 40);
         using (var linkA = DegradedLink.Apply(a, Port, LinkFaults.Degraded, seed: 1))
         using (var linkB = DegradedLink.Apply(b, Port, LinkFaults.Degraded, seed: 2))
         {
-            var after = await Probe(a, b, Port, count: 600);
-            var untouched = await Probe(a, b, OtherPort, count: 40);
+            var after = await LinkProbe.UdpAsync(a, b, Port, count: 600);
+            var untouched = await LinkProbe.UdpAsync(a, b, OtherPort, count: 40);
             var connect = await ConnectTimes(a, b, count: 5);
             var (seenA, lostA) = linkA.Counters();
             var (seenB, lostB) = linkB.Counters();
@@ -72,65 +72,8 @@ public sealed class DegradedLinkTests(ITestOutputHelper output)
         }
 
         // Removed: back to normal at once.
-        var healed = await Probe(a, b, Port, count: 40);
+        var healed = await LinkProbe.UdpAsync(a, b, Port, count: 40);
         Assert.True(healed.Median < 50 && healed.LossRate == 0, $"after removal: median {healed.Median:0.0} ms, loss {healed.LossRate:P1}");
-    }
-
-    private sealed record ProbeResult(double Median, double Min, double Max, double LossRate, int Reordered);
-
-    /// <summary>Sends <paramref name="count"/> numbered, timestamped datagrams 5 ms apart and collects the echoes.</summary>
-    private static async Task<ProbeResult> Probe(NetnsHost from, NetnsHost to, int port, int count)
-    {
-        using var socket = from.UdpSocket();
-        socket.Connect(new IPEndPoint(IPAddress.Parse(to.Address), port));
-        var clock = Stopwatch.StartNew();
-        var rtts = new List<double>();
-        var reordered = 0;
-        var highest = -1;
-        var receiving = Task.Run(async () =>
-        {
-            var buffer = new byte[64];
-            using var stop = new CancellationTokenSource();
-            while (rtts.Count < count)
-            {
-                // Keep listening 3 s after the last send, bounded overall.
-                stop.CancelAfter(TimeSpan.FromSeconds(3));
-                int n;
-                try
-                {
-                    n = await socket.ReceiveAsync(buffer, SocketFlags.None, stop.Token);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                if (n < 12)
-                {
-                    continue;
-                }
-
-                var seq = BinaryPrimitives.ReadInt32BigEndian(buffer);
-                var sent = BinaryPrimitives.ReadInt64BigEndian(buffer.AsSpan(4));
-                rtts.Add((clock.Elapsed.Ticks - sent) / (double)TimeSpan.TicksPerMillisecond);
-                reordered += seq < highest ? 1 : 0;
-                highest = Math.Max(highest, seq);
-            }
-        });
-        var datagram = new byte[12];
-        for (var i = 0; i < count; i++)
-        {
-            BinaryPrimitives.WriteInt32BigEndian(datagram, i);
-            BinaryPrimitives.WriteInt64BigEndian(datagram.AsSpan(4), clock.Elapsed.Ticks);
-            await socket.SendAsync(datagram, SocketFlags.None);
-            await Task.Delay(5);
-        }
-
-        await receiving;
-        rtts.Sort();
-        return rtts.Count == 0
-            ? new ProbeResult(double.PositiveInfinity, double.PositiveInfinity, double.PositiveInfinity, 1, 0)
-            : new ProbeResult(rtts[rtts.Count / 2], rtts[0], rtts[^1], 1 - ((double)rtts.Count / count), reordered);
     }
 
     /// <summary>The median time of <paramref name="count"/> TCP connects to the degraded port (a handshake: one round trip).</summary>
@@ -148,44 +91,5 @@ public sealed class DegradedLinkTests(ITestOutputHelper output)
 
         times.Sort();
         return times[count / 2];
-    }
-
-    /// <summary>Sends every datagram it receives on <c>port</c> straight back.</summary>
-    private sealed class UdpEcho : IDisposable
-    {
-        private readonly Socket _socket;
-        private readonly CancellationTokenSource _stop = new();
-        private readonly Task _loop;
-
-        public UdpEcho(NetnsHost host, int port)
-        {
-            _socket = host.UdpSocket();
-            _socket.Bind(new IPEndPoint(IPAddress.Parse(host.Address), port));
-            _loop = Task.Run(async () =>
-            {
-                var buffer = new byte[64];
-                EndPoint any = new IPEndPoint(IPAddress.Any, 0);
-                while (!_stop.IsCancellationRequested)
-                {
-                    try
-                    {
-                        var r = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stop.Token);
-                        await _socket.SendToAsync(buffer.AsMemory(0, r.ReceivedBytes), SocketFlags.None, r.RemoteEndPoint);
-                    }
-                    catch (OperationCanceledException)
-                    {
-                        return;
-                    }
-                }
-            });
-        }
-
-        public void Dispose()
-        {
-            _stop.Cancel();
-            _loop.Wait(TimeSpan.FromSeconds(5));
-            _socket.Dispose();
-            _stop.Dispose();
-        }
     }
 }
