@@ -16,6 +16,7 @@ namespace Appliance.Tests.Degraded;
 /// each other, TCP's handshake takes a round trip of the new length, and traffic on other ports is
 /// untouched.
 /// </summary>
+[Trait("Category", "Faults")]
 public sealed class DegradedLinkTests(ITestOutputHelper output)
 {
     private const int Port = 7946;
@@ -39,6 +40,7 @@ public sealed class DegradedLinkTests(ITestOutputHelper output)
             var after = await LinkProbe.UdpAsync(a, b, Port, count: 600);
             var untouched = await LinkProbe.UdpAsync(a, b, OtherPort, count: 40);
             var connect = await ConnectTimes(a, b, count: 5);
+            await Task.Delay(2_000); // quiet (late retransmissions and FINs through), so the counters and the delayer agree
             var (seenA, lostA) = linkA.Counters();
             var (seenB, lostB) = linkB.Counters();
             var nftLoss = (double)(lostA + lostB) / (seenA + seenB);
@@ -55,16 +57,15 @@ public sealed class DegradedLinkTests(ITestOutputHelper output)
             Figures.Record(output, "degraded link", "delayer release late, max", Math.Max(linkA.Delayer.MaxLate.TotalMilliseconds, linkB.Delayer.MaxLate.TotalMilliseconds), "ms");
             output.WriteLine($"queue on {b.Name}: waiting {queue.Waiting}, queue-dropped {queue.QueueDropped}, user-dropped {queue.UserDropped}; delayer overflows {linkA.Delayer.Overflows + linkB.Delayer.Overflows}");
 
-            Assert.True(before.Median < 50, $"undegraded RTT {before.Median:0.0} ms: the machine is too busy to measure a delay");
-            // Each packet is held 80..120 ms on each of two arrivals: a round trip grows by 160..240 ms,
-            // plus whatever a loaded machine adds (never less).
-            Assert.True(after.Min - before.Median >= 150, $"min RTT {after.Min:0.0} ms vs {before.Median:0.0} ms before: the delay is not applied");
-            Assert.True(after.Median - before.Median is >= 180 and <= 2_000, $"median RTT {after.Median:0.0} ms vs {before.Median:0.0} ms before");
+            // Each packet is held 80..120 ms on each of two arrivals: a round trip takes 160..240 ms more,
+            // plus whatever a loaded machine adds (never less), so only lower bounds are load-proof.
+            Assert.True(after.Min >= 155, $"min RTT {after.Min:0.0} ms (before: median {before.Median:0.0} ms): the delay is not applied to every packet");
+            Assert.True(after.Median >= 190, $"median RTT {after.Median:0.0} ms (before: {before.Median:0.0} ms)");
             // 5% each way: 1 - 0.95^2 = 9.75% of round trips lost; 600 probes give a standard deviation of 1.2 points.
             Assert.InRange(after.LossRate, 0.04, 0.17);
             Assert.InRange(nftLoss, 0.025, 0.085);
             Assert.True(after.Reordered > 0, "no echo overtook another: the jitter does not reorder");
-            Assert.True(untouched.Median < 50 && untouched.LossRate == 0, $"port {OtherPort} must not be degraded: median {untouched.Median:0.0} ms, loss {untouched.LossRate:P1}");
+            Assert.True(untouched.Median < 150 && untouched.LossRate == 0, $"port {OtherPort} must not be degraded: median {untouched.Median:0.0} ms, loss {untouched.LossRate:P1}");
             Assert.True(connect >= 150, $"TCP connect {connect:0.0} ms: the handshake is not delayed");
             // Every survivor of the loss rule went through the delayer (none passed by failing open).
             Assert.Equal(seenB - lostB, linkB.Delayer.Received);
@@ -73,7 +74,7 @@ public sealed class DegradedLinkTests(ITestOutputHelper output)
 
         // Removed: back to normal at once.
         var healed = await LinkProbe.UdpAsync(a, b, Port, count: 40);
-        Assert.True(healed.Median < 50 && healed.LossRate == 0, $"after removal: median {healed.Median:0.0} ms, loss {healed.LossRate:P1}");
+        Assert.True(healed.Median < 150 && healed.LossRate == 0, $"after removal: median {healed.Median:0.0} ms, loss {healed.LossRate:P1}");
     }
 
     /// <summary>The median time of <paramref name="count"/> TCP connects to the degraded port (a handshake: one round trip).</summary>

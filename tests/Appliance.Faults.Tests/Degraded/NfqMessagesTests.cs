@@ -4,6 +4,7 @@ using Appliance.Tests.Support.Degraded;
 namespace Appliance.Tests.Degraded;
 
 /// <summary>The nfnetlink_queue messages of the packet delayer, byte for byte (linux/netfilter/nfnetlink_queue.h).</summary>
+[Trait("Category", "Faults")]
 public sealed class NfqMessagesTests
 {
     [Fact]

@@ -31,7 +31,10 @@ internal sealed class PacketDelayer : IDisposable
     private long _released;
     private long _overflows;
     private long _maxLateTicks;
+    private long _lateOver20Ms;
+    private long _lateOver100Ms;
     private int _maxHeld;
+    private int _realtimeThreads;
 
     public PacketDelayer(string netns, ushort queue, TimeSpan delay, TimeSpan jitter, uint maxLength, int seed)
     {
@@ -80,6 +83,12 @@ internal sealed class PacketDelayer : IDisposable
     /// <summary>The latest a packet was released after its due time (a loaded machine makes the delay longer, never shorter).</summary>
     public TimeSpan MaxLate => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _maxLateTicks));
 
+    /// <summary>Packets released more than 20 ms, and more than 100 ms, after their due time.</summary>
+    public (long Over20Ms, long Over100Ms) Late => (Interlocked.Read(ref _lateOver20Ms), Interlocked.Read(ref _lateOver100Ms));
+
+    /// <summary>Whether both threads run under SCHED_FIFO (see <see cref="RealtimeScheduling"/>).</summary>
+    public bool Realtime => Volatile.Read(ref _realtimeThreads) == 2;
+
     private static long Ticks(TimeSpan t) => (long)(t.TotalSeconds * Stopwatch.Frequency);
 
     private void Configure(byte[] message, string what)
@@ -119,6 +128,7 @@ internal sealed class PacketDelayer : IDisposable
         var buffer = new byte[64 * 1024];
         var ids = new List<uint>();
         var errors = new List<int>();
+        EnterRealtime();
         while (!_stopping)
         {
             var n = _socket.Receive(buffer);
@@ -161,6 +171,7 @@ internal sealed class PacketDelayer : IDisposable
     {
         var batch = new byte[VerdictsPerDatagram * NfqMessages.VerdictLength];
         var due = new List<uint>(VerdictsPerDatagram);
+        EnterRealtime();
         while (true)
         {
             due.Clear();
@@ -175,6 +186,7 @@ internal sealed class PacketDelayer : IDisposable
                         _held.Dequeue();
                         due.Add(id);
                         late = Math.Max(late, now - at);
+                        CountLate(now - at);
                     }
 
                     if (due.Count > 0)
@@ -211,6 +223,32 @@ internal sealed class PacketDelayer : IDisposable
             {
                 Interlocked.Exchange(ref _maxLateTicks, late);
             }
+        }
+    }
+
+    private void EnterRealtime()
+    {
+        if (RealtimeScheduling.TryEnter(priority: 10))
+        {
+            Interlocked.Increment(ref _realtimeThreads);
+        }
+    }
+
+    private void CountLate(long ticks)
+    {
+        if (_flushing)
+        {
+            return; // released early on purpose
+        }
+
+        if (ticks > Stopwatch.Frequency / 50)
+        {
+            Interlocked.Increment(ref _lateOver20Ms);
+        }
+
+        if (ticks > Stopwatch.Frequency / 10)
+        {
+            Interlocked.Increment(ref _lateOver100Ms);
         }
     }
 
