@@ -54,6 +54,26 @@ public sealed class MemberTransitionStatsTests
     }
 
     [Fact]
+    public void Crash_PhiInTheViewStaysFinite_UntilTheMemberIsGone()
+    {
+        var (cluster, _, _) = Watched(seed: 4);
+        cluster.Crash(2);
+        var highest = 0.0;
+
+        // Silent for long enough that the detector's probability underflows (phi = +Infinity) before the member is removed.
+        cluster.RunFor(8_000, () =>
+        {
+            foreach (var m in ViewTracker.Build(cluster[0], cluster.NowMs, DateTimeOffset.UnixEpoch).Members)
+            {
+                Assert.True(double.IsFinite(m.Phi), $"{m.Name}: phi {m.Phi} at {cluster.NowMs} ms");
+                highest = Math.Max(highest, m.Phi);
+            }
+        });
+
+        Assert.Equal(ViewTracker.PhiCeiling, highest);
+    }
+
+    [Fact]
     public void Crash_CountedAsUnreachableDownAndRemoved()
     {
         var (cluster, stats, observe) = Watched(seed: 3);

@@ -32,6 +32,24 @@ public sealed class DegradedClusterTests(ITestOutputHelper output)
         return RunAsync("degraded links 5 min", total: TimeSpan.FromMinutes(5), writing: TimeSpan.FromMinutes(4), sessionsPerSecond: 5);
     }
 
+    /// <summary>The other side: links far worse than the settings tolerate do make members Down, and the watch sees it (so the tests above can fail).</summary>
+    [FaultFact("three nodes on links losing half their packets")]
+    public async Task FarWorseLinks_DownIsSeen()
+    {
+        await using var cluster = await DegradedCluster.StartAsync();
+        cluster.Degrade(LinkFaults.Degraded with { LossPerTenThousand = 5_000 });
+        var clock = Stopwatch.StartNew();
+        await using var watch = new MembershipWatch(cluster);
+
+        await WaitAsync(
+            async () => (await Task.WhenAll(Enumerable.Range(0, 3).Select(cluster.MetricsAsync))).Any(m => m.Value("appliance_cluster_member_transitions_total", ("to", "down")) > 0),
+            "a member marked Down over links losing 50% of their packets", cluster, TimeSpan.FromSeconds(120));
+        var final = await watch.StopAsync();
+
+        Figures.Record(output, "far worse links (50% loss)", "first Down after", clock.Elapsed.TotalMilliseconds, "ms");
+        Assert.True(final.Down > 0 && final.Unreachable > 0, $"down {final.Down}, unreachable {final.Unreachable}");
+    }
+
     private async Task RunAsync(string test, TimeSpan total, TimeSpan writing, int sessionsPerSecond)
     {
         await using var cluster = await DegradedCluster.StartAsync();
@@ -144,12 +162,13 @@ public sealed class DegradedClusterTests(ITestOutputHelper output)
         return (seen, cleared);
     }
 
-    private static async Task<TimeSpan> WaitAsync(Func<Task<bool>> condition, string what, DegradedCluster cluster)
+    private static async Task<TimeSpan> WaitAsync(Func<Task<bool>> condition, string what, DegradedCluster cluster, TimeSpan? limit = null)
     {
         var clock = Stopwatch.StartNew();
+        var bound = limit ?? TimeSpan.FromSeconds(30);
         while (!await condition())
         {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(30), $"not within 30 s: {what}\n{cluster.Logs()}");
+            Assert.True(clock.Elapsed < bound, $"not within {bound.TotalSeconds} s: {what}\n{cluster.Logs()}");
             await Task.Delay(50);
         }
 

@@ -91,12 +91,12 @@ internal sealed class DegradedCluster : IAsyncDisposable
 
     /// <summary>Node <paramref name="index"/>'s metrics.</summary>
     public async Task<PrometheusText.Scrape> MetricsAsync(int index) =>
-        PrometheusText.Parse(await _admins[index].GetStringAsync(new Uri("metrics", UriKind.Relative)));
+        PrometheusText.Parse(await GetAsync(index, "metrics"));
 
     /// <summary>Node <paramref name="index"/>'s members as "name state" (state "unreachable" for an Up member someone cannot reach).</summary>
     public async Task<IReadOnlyList<string>> MembersAsync(int index)
     {
-        using var members = JsonDocument.Parse(await _admins[index].GetStringAsync(new Uri("api/v1/cluster/members", UriKind.Relative)));
+        using var members = JsonDocument.Parse(await GetAsync(index, "api/v1/cluster/members"));
         return [.. members.RootElement.GetProperty("members").EnumerateArray()
             .Select(m => $"{m.GetProperty("name").GetString()} {m.GetProperty("state").GetString()}").Order(StringComparer.Ordinal)];
     }
@@ -104,7 +104,7 @@ internal sealed class DegradedCluster : IAsyncDisposable
     /// <summary>How many live sessions node <paramref name="index"/> holds.</summary>
     public async Task<long> SessionCountAsync(int index)
     {
-        using var replication = JsonDocument.Parse(await _admins[index].GetStringAsync(new Uri("api/v1/cluster/replication", UriKind.Relative)));
+        using var replication = JsonDocument.Parse(await GetAsync(index, "api/v1/cluster/replication"));
         return replication.RootElement.GetProperty("sessions").GetInt64();
     }
 
@@ -124,10 +124,21 @@ internal sealed class DegradedCluster : IAsyncDisposable
     /// <summary>Requests to backends in flight now, cluster-wide, as node <paramref name="index"/> counts them (replicated connection counts).</summary>
     public async Task<long> ClusterInFlightAsync(int index)
     {
-        using var backends = JsonDocument.Parse(await _admins[index].GetStringAsync(new Uri("api/v1/backends", UriKind.Relative)));
+        using var backends = JsonDocument.Parse(await GetAsync(index, "api/v1/backends"));
         return backends.RootElement.GetProperty("clusters").EnumerateArray()
             .SelectMany(c => c.GetProperty("backends").EnumerateArray())
             .Sum(b => b.GetProperty("inFlight").GetProperty("cluster").GetInt64());
+    }
+
+    /// <summary>An admin API answer; anything but success throws with the answer and the node's latest output.</summary>
+    private async Task<string> GetAsync(int index, string path)
+    {
+        using var response = await _admins[index].GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        var output = _daemons[index].Output;
+        return response.IsSuccessStatusCode
+            ? body
+            : throw new HttpRequestException($"lb{index + 1} GET /{path} answered {(int)response.StatusCode}: {body}\n---- lb{index + 1}\n{(output.Length > 4000 ? output[^4000..] : output)}");
     }
 
     /// <summary>The balancers' output, for failure messages.</summary>

@@ -200,7 +200,7 @@ internal sealed class PacketDelayer : IDisposable
                     }
 
                     var wait = _held.TryPeek(out _, out var next) ? Stopwatch.GetElapsedTime(now, next) : TimeSpan.FromMilliseconds(100);
-                    Monitor.Wait(_lock, TimeSpan.FromMilliseconds(Math.Clamp(wait.TotalMilliseconds, 0, 100)));
+                    Monitor.Wait(_lock, TimeSpan.FromMilliseconds(Math.Clamp(Math.Ceiling(wait.TotalMilliseconds), 0, 100))); // whole ms, rounded up: no spinning on a sub-millisecond wait
                 }
             }
 
