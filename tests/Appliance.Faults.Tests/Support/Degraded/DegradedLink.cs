@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Appliance.Tests.Support.Netns;
@@ -150,25 +149,8 @@ internal sealed partial class DegradedLink : IDisposable
         return code == 0 ? output : throw new InvalidOperationException($"{string.Join(' ', command)} failed ({code}): {output}");
     }
 
-    private static (int Code, string Output) TryRun(string[] command)
-    {
-        var info = new ProcessStartInfo(command[0]) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in command.Skip(1))
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(30_000))
-        {
-            p.Kill();
-            return (-1, "timed out");
-        }
-
-        return (p.ExitCode, stdout.Result + stderr.Result);
-    }
+    /// <summary>Runs a command (with a 30 s bound, as the topology does); its exit code and output.</summary>
+    private static (int Code, string Output) TryRun(string[] command) => NetnsTopology.Run(command[0], command.Skip(1));
 
     private static string? FindUnavailable()
     {
