@@ -21,19 +21,12 @@ public sealed class DegradedClusterTests(ITestOutputHelper output)
     public Task DegradedLinks_40Seconds_NoFalseDown_ReplicationCatchesUp() =>
         RunAsync("degraded links 40 s", total: TimeSpan.FromSeconds(40), writing: TimeSpan.FromSeconds(20), sessionsPerSecond: 10);
 
-    [FaultFact("three nodes on degraded links for 5 minutes")]
-    public Task DegradedLinks_5Minutes_NoFalseDown_ReplicationCatchesUp()
-    {
-        if (DegradedLink.Unavailable is { } reason)
-        {
-            Assert.Fail($"{FaultFactAttribute.Variable}=1 asks for this test, but {reason}");
-        }
-
-        return RunAsync("degraded links 5 min", total: TimeSpan.FromMinutes(5), writing: TimeSpan.FromMinutes(4), sessionsPerSecond: 5);
-    }
+    [DegradedLinkFact(Long = "three nodes on degraded links for 5 minutes")]
+    public Task DegradedLinks_5Minutes_NoFalseDown_ReplicationCatchesUp() =>
+        RunAsync("degraded links 5 min", total: TimeSpan.FromMinutes(5), writing: TimeSpan.FromMinutes(4), sessionsPerSecond: 5);
 
     /// <summary>The other side: links far worse than the settings tolerate do make members Down, and the watch sees it (so the tests above can fail).</summary>
-    [FaultFact("three nodes on links losing half their packets")]
+    [DegradedLinkFact(Long = "three nodes on links losing half their packets")]
     public async Task FarWorseLinks_DownIsSeen()
     {
         await using var cluster = await DegradedCluster.StartAsync();

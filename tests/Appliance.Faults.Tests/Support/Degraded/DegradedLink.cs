@@ -171,15 +171,34 @@ internal sealed partial class DegradedLink : IDisposable
     private static partial Regex CounterPattern();
 }
 
-/// <summary>A fact that degrades links between namespaces: skipped with the reason shown where the machine cannot.</summary>
+/// <summary>
+/// A fact that degrades links between namespaces: skipped with the reason shown where the machine
+/// cannot. With <see cref="Long"/>, also skipped unless <c>APPLIANCE_FAULTS=1</c> (as <see cref="FaultFactAttribute"/>).
+/// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 internal sealed class DegradedLinkFactAttribute : FactAttribute
 {
+    private string? _long;
+
     public DegradedLinkFactAttribute()
     {
         if (DegradedLink.Unavailable is { } reason)
         {
             Skip = reason;
+        }
+    }
+
+    /// <summary>What the long test does, for its skip reason.</summary>
+    public string? Long
+    {
+        get => _long;
+        set
+        {
+            _long = value;
+            if (Skip is null && !FaultFactAttribute.Enabled)
+            {
+                Skip = $"long fault test ({value}): run bash scripts/faults.sh, or set {FaultFactAttribute.Variable}=1";
+            }
         }
     }
 }
