@@ -21,6 +21,8 @@ APT_PACKAGES="iproute2 procps curl openssl python3 chromium"
 # packer, vagrant, systemd (systemd-analyze): the appliance image's template, Vagrantfile and
 # units are checked with their own tools (about 30 MB of packages).
 APT_PACKAGES="$APT_PACKAGES packer vagrant systemd"
+# nftables, iptables: the degraded-link tests' netem substitute (loss rule, NFQUEUE delay rule).
+APT_PACKAGES="$APT_PACKAGES nftables iptables"
 APT_PACKAGES="$APT_PACKAGES ${EXTRA_APT_PACKAGES:-}"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

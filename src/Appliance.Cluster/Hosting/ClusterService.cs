@@ -35,7 +35,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
         _transport = transport;
         _time = time;
         _logger = logger;
-        _tracker = new ViewTracker(logger);
+        _tracker = new ViewTracker(logger, MemberTransitions);
         _staleLog = new LogThrottle(time, TimeSpan.FromSeconds(10));
         _startedTimestamp = time.GetTimestamp();
         transport.Refused += _refused.Enqueue;
@@ -64,6 +64,9 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
 
     /// <summary>Authentic messages dropped because they belong to another incarnation (see <see cref="ClusterCore.CheckIncarnation"/>).</summary>
     public StaleMessageStats StaleMessages { get; } = new();
+
+    /// <summary>Members this node saw become unreachable, recover, go Down or be removed; the highest phi of an Up member.</summary>
+    public MemberTransitionStats MemberTransitions { get; } = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

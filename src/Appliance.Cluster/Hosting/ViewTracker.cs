@@ -3,11 +3,19 @@ using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cluster.Hosting;
 
-/// <summary>Builds views from the core and logs what changed since the last one, once per change.</summary>
-internal sealed class ViewTracker(ILogger logger)
+/// <summary>Builds views from the core and logs (and counts, in <paramref name="stats"/>) what changed since the last one, once per change.</summary>
+internal sealed class ViewTracker(ILogger logger, MemberTransitionStats stats)
 {
     private Dictionary<ulong, (MemberStatus Status, bool Reachable, string Name, string Address)> _last = [];
     private NodePhase _lastPhase = NodePhase.Seeking;
+
+    /// <summary>
+    /// The highest phi a view shows. Phi is -log10 of a probability; for a peer silent for a few
+    /// seconds that probability underflows to 0 and phi to +Infinity, which JSON cannot carry (the
+    /// members endpoint answered 500 while a crashed member waited to be downed). Doubles end near
+    /// 1e-308, so 1,000 already means "certainly gone".
+    /// </summary>
+    public const double PhiCeiling = 1000;
     private int _lastIncarnations = 1;
 
     public static ClusterView Build(ClusterCore core, long nowMs, DateTimeOffset at)
@@ -19,7 +27,7 @@ internal sealed class ViewTracker(ILogger logger)
             var self = m.Id.Uid == core.Self.Uid;
             var (phi, last) = self ? (0, null) : core.Suspicion(m.Id.Uid, nowMs);
             return new MemberView(m.Name, m.Id.Address.ToString(), m.Id.Uid, m.Status, gossip.Reachability.IsReachable(m.Id.Uid),
-                Math.Round(phi, 2), last is { } l ? nowMs - l : null, self, m.Id.Uid == leader);
+                Math.Round(Math.Min(phi, PhiCeiling), 2), last is { } l ? nowMs - l : null, self, m.Id.Uid == leader);
         }).ToList();
         return new ClusterView(core.Self.ToString(), core.Phase, core.Incarnations, core.IsLeader, gossip.HasConvergence(), members, at);
     }
@@ -46,12 +54,15 @@ internal sealed class ViewTracker(ILogger logger)
         foreach (var member in view.Members)
         {
             now[member.Uid] = (member.Status, member.Reachable, member.Name, member.Address);
+            stats.Suspicion(member);
             if (member.IsSelf && _last.Count == 0)
             {
                 continue;
             }
 
-            if (!_last.TryGetValue(member.Uid, out var before))
+            var known = _last.TryGetValue(member.Uid, out var before);
+            stats.MemberChanged(known ? before.Status : null, before.Reachable, member);
+            if (!known)
             {
                 ClusterLog.MemberStatus(logger, member.Name, member.Address, member.Status.ToText());
                 changed = true;
@@ -84,6 +95,7 @@ internal sealed class ViewTracker(ILogger logger)
             if (!now.ContainsKey(uid))
             {
                 ClusterLog.Removed(logger, before.Name, before.Address);
+                stats.MemberRemoved();
                 changed = true;
             }
         }

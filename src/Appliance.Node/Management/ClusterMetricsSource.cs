@@ -28,6 +28,14 @@ internal sealed class ClusterMetricsSource(ClusterService cluster) : IMetricsSou
         w.Sample("appliance_cluster_leader", view.IsLeader ? 1 : 0);
         w.Gauge("appliance_cluster_converged", "1 when every reachable member has seen the current gossip.");
         w.Sample("appliance_cluster_converged", view.Converged ? 1 : 0);
+        var transitions = cluster.MemberTransitions;
+        w.Counter("appliance_cluster_member_transitions_total", "Other members' changes as this node saw them: became unreachable, reachable again, marked down, removed.");
+        w.Sample("appliance_cluster_member_transitions_total", transitions.Unreachable, ("to", "unreachable"));
+        w.Sample("appliance_cluster_member_transitions_total", transitions.ReachableAgain, ("to", "reachable"));
+        w.Sample("appliance_cluster_member_transitions_total", transitions.Downed, ("to", "down"));
+        w.Sample("appliance_cluster_member_transitions_total", transitions.Removed, ("to", "removed"));
+        w.Gauge("appliance_cluster_member_phi_max", "The highest phi this node computed for another member while it was Up, since start (the threshold is 8 by default).");
+        w.Sample("appliance_cluster_member_phi_max", transitions.MaxPhiOfUpMember);
         w.Counter("appliance_cluster_incarnations_total", "Incarnations of this node since start (above 1 after being downed or losing a partition merge).");
         w.Sample("appliance_cluster_incarnations_total", view.Incarnations);
 

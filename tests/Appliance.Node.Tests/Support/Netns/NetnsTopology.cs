@@ -173,7 +173,7 @@ internal sealed class NetnsTopology : IDisposable
         }
     }
 
-    private static (int Code, string Output) Run(string file, IEnumerable<string> args)
+    internal static (int Code, string Output) Run(string file, IEnumerable<string> args)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)
