@@ -12,10 +12,12 @@ namespace Appliance.Cluster.Replication;
 /// </summary>
 internal sealed class SessionShard
 {
+    private const int ShrinkAbove = 1_024;
+
     private readonly Dictionary<string, SessionSlot> _slots = new(StringComparer.Ordinal);
 
     // Local writes between two drains, joined per key; the replicator drains it every 5 ms.
-    private readonly Dictionary<string, LwwEntry<SessionValue>> _pending = new(StringComparer.Ordinal);
+    private Dictionary<string, LwwEntry<SessionValue>> _pending = new(StringComparer.Ordinal);
 
     // Every write whose clock is at or after _recentFloorMs, so a digest can leave out the writes
     // after its cut without walking the table (invariant: each slot stamped at or after the floor
@@ -142,6 +144,10 @@ internal sealed class SessionShard
         {
             _recentFloorMs = floorMs;
             _recent.RemoveAll(r => r.WallMs < floorMs);
+            if (_recent.Capacity > ShrinkAbove && _recent.Capacity > 4 * _recent.Count)
+            {
+                _recent.TrimExcess(); // a burst of writes is not kept in memory for good
+            }
         }
     }
 
@@ -240,7 +246,15 @@ internal sealed class SessionShard
         }
 
         List<KeyValuePair<string, LwwEntry<SessionValue>>> delta = [.. _pending];
-        _pending.Clear();
+        if (_pending.Count > ShrinkAbove)
+        {
+            _pending = new(StringComparer.Ordinal); // Clear keeps the capacity of a burst for good
+        }
+        else
+        {
+            _pending.Clear();
+        }
+
         return delta;
     }
 
