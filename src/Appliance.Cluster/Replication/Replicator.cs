@@ -86,6 +86,7 @@ internal sealed class Replicator
 
         // A peer that left or died takes its unfinished transfers and digest comparisons with it.
         _comparing.RemoveAll(j => !_peers.Contains(j.Peer));
+        _otherScheme.RemoveWhere(uid => !_peers.Any(p => p.Uid == uid));
         _transfers.RemoveAll(t =>
         {
             var gone = !_peers.Contains(t.To);
@@ -117,7 +118,7 @@ internal sealed class Replicator
             AdvanceSync(nowMs, outgoing);
         }
 
-        var digestPeers = _peers.Where(p => !_otherScheme.Contains(p.Uid)).ToList();
+        List<UniqueAddress> digestPeers = _otherScheme.Count == 0 ? _peers : [.. _peers.Where(p => !_otherScheme.Contains(p.Uid))];
         if (nowMs >= _nextDigestMs && digestPeers.Count > 0 && _building is null)
         {
             // While pulling, only the sync peer hears the digest (it repairs what its transfer lost);

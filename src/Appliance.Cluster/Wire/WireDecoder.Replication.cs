@@ -79,7 +79,7 @@ internal sealed partial class WireDecoder
         {
             var entry = m.Entries[i];
             var at = $"{path}.entries[{i}]";
-            if (!SessionEntry(entry, at) || Timestamp(entry.Timestamp, at + ".timestamp") is not { } timestamp)
+            if (!SessionEntry(entry, at) || Timestamp(entry.Timestamp, at) is not { } timestamp)
             {
                 return null;
             }
@@ -126,19 +126,20 @@ internal sealed partial class WireDecoder
         }
 
         return (TextProblem(m.Backend) is not { } problem || Fail(path + ".backend", problem))
-            && Counter(m.LastSeenMs, path + ".last_seen_ms")
+            && Counter(m.LastSeenMs, path, ".last_seen_ms")
             && (m.LastSeenMs <= long.MaxValue - WireLimits.MaxIdleTimeoutMs || Fail(path + ".last_seen_ms", "is too far in the future"));
     }
 
-    private Hlc? Timestamp(P.Hlc? m, string path)
+    /// <summary>The timestamp of the session entry at <paramref name="entryPath"/>.</summary>
+    private Hlc? Timestamp(P.Hlc? m, string entryPath)
     {
         if (m is null)
         {
-            Fail(path, "is missing");
+            Fail(entryPath + ".timestamp", "is missing");
             return null;
         }
 
-        if (!Counter(m.WallMs, path + ".wall_ms") || !Counter(m.Logical, path + ".logical") || !Uid(m.Node, path + ".node"))
+        if (!Counter(m.WallMs, entryPath, ".timestamp.wall_ms") || !Counter(m.Logical, entryPath, ".timestamp.logical") || !Uid(m.Node, entryPath, ".timestamp.node"))
         {
             return null;
         }
