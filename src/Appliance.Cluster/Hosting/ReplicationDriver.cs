@@ -41,7 +41,8 @@ internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSession
         return outgoing;
     }
 
-    public IReadOnlyList<Outgoing> Tick(ClusterCore core, long nowMs)
+    /// <summary>See <see cref="Replicator.Tick"/> for <paramref name="backlogged"/>.</summary>
+    public IReadOnlyList<Outgoing> Tick(ClusterCore core, long nowMs, Func<UniqueAddress, bool>? backlogged = null)
     {
         var members = core.Gossip.Members.Values;
         var isMember = core.Phase == NodePhase.Member;
@@ -58,7 +59,7 @@ internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSession
             sessions.Sweep(time.GetUtcNow(), Math.Max(1, sessions.ShardCount / SweepParts));
         }
 
-        var outgoing = replicator.Tick(nowMs);
+        var outgoing = replicator.Tick(nowMs, backlogged);
         LogSync(outgoing);
         return outgoing;
     }

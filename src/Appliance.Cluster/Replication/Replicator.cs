@@ -99,7 +99,12 @@ internal sealed class Replicator
         });
     }
 
-    public IReadOnlyList<Outgoing> Tick(long nowMs)
+    /// <summary>
+    /// One turn: deltas, the start-up sync, digests and paced transfers. <paramref name="backlogged"/>
+    /// tells which peers' send queues are still full of earlier messages: transfers to them wait,
+    /// so a full sync never fills a queue it shares with heartbeats (which a full queue drops first).
+    /// </summary>
+    public IReadOnlyList<Outgoing> Tick(long nowMs, Func<UniqueAddress, bool>? backlogged = null)
     {
         if (_startMs < 0)
         {
@@ -134,7 +139,7 @@ internal sealed class Replicator
         }
 
         HashShards(outgoing);
-        SendTransfers(nowMs, outgoing);
+        SendTransfers(nowMs, outgoing, backlogged);
         return outgoing;
     }
 
@@ -333,12 +338,20 @@ internal sealed class Replicator
         Pack(ReplicaDataKind.Sync, Enumerable.Range(0, _sessions.ShardCount), null, ReplicaDataKind.SyncComplete, () => _counts.FullState());
 
     /// <summary>Round robin over the transfers, one message at a time, while the budget lasts.</summary>
-    private void SendTransfers(long nowMs, List<Outgoing> outgoing)
+    private void SendTransfers(long nowMs, List<Outgoing> outgoing, Func<UniqueAddress, bool>? backlogged)
     {
         _budget.Refill(nowMs);
-        while (_transfers.Count > 0 && _budget.HasRoom)
+        var waiting = 0;
+        while (_transfers.Count > 0 && _budget.HasRoom && waiting < _transfers.Count)
         {
             var transfer = _transfers[_transferTurn++ % _transfers.Count];
+            if (backlogged?.Invoke(transfer.To) == true)
+            {
+                waiting++;
+                continue;
+            }
+
+            waiting = 0;
             if (transfer.Next() is not { } message)
             {
                 _transfers.Remove(transfer);
