@@ -17,6 +17,10 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
     private static readonly TimeSpan LeaveTimeout = TimeSpan.FromSeconds(3);
 
     private readonly ClusterCore _core;
+    // Messages (of at most 500 entries) queued to a peer beyond which transfers wait; with the at
+    // most 50 one turn adds, far below the queue's 1,024.
+    private const int TransferBacklog = 64;
+
     private readonly IClusterTransport _transport;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -115,7 +119,7 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
 
                 if (Replication is { } replicator)
                 {
-                    Send(replicator.Tick(_core, NowMs));
+                    Send(replicator.Tick(_core, NowMs, Backlogged));
                 }
 
                 while (_refused.TryDequeue(out var refused))
@@ -183,6 +187,13 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
                 suppressed);
         }
     }
+
+    /// <summary>
+    /// A peer's send queue still holds more than <see cref="TransferBacklog"/> messages: repairs and
+    /// full syncs to it wait. Without this a sync on a busy machine filled the queue, which then
+    /// dropped heartbeats first, and the peers downed each other.
+    /// </summary>
+    private bool Backlogged(UniqueAddress peer) => _transport is TcpClusterTransport tcp && tcp.PendingTo(peer.Address) > TransferBacklog;
 
     private void Send(IReadOnlyList<Outgoing> messages)
     {

@@ -13,7 +13,11 @@ namespace Appliance.Cluster.Hosting;
 /// </summary>
 internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSessionStore sessions, TimeProvider time, ILogger logger)
 {
-    private const long SweepEveryMs = 1_000;
+    // A sixteenth of the shards every 100 ms: each shard is walked once per 10 s horizon step, and
+    // no turn of the loop walks more than a sixteenth of the table (a whole 1,000,000 at once held
+    // the loop that carries deltas and heartbeats for tens of ms).
+    private const long SweepEveryMs = 100;
+    private const int SweepParts = 16;
 
     /// <summary>The loop wakes at least this often so local deltas leave within about this long.</summary>
     public const int WakeEveryMs = 5;
@@ -37,7 +41,8 @@ internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSession
         return outgoing;
     }
 
-    public IReadOnlyList<Outgoing> Tick(ClusterCore core, long nowMs)
+    /// <summary>See <see cref="Replicator.Tick"/> for <paramref name="backlogged"/>.</summary>
+    public IReadOnlyList<Outgoing> Tick(ClusterCore core, long nowMs, Func<UniqueAddress, bool>? backlogged = null)
     {
         var members = core.Gossip.Members.Values;
         var isMember = core.Phase == NodePhase.Member;
@@ -51,10 +56,10 @@ internal sealed class ReplicationDriver(Replicator replicator, ReplicatedSession
         if (nowMs >= _nextSweepMs)
         {
             _nextSweepMs = nowMs + SweepEveryMs;
-            sessions.Sweep(time.GetUtcNow());
+            sessions.Sweep(time.GetUtcNow(), Math.Max(1, sessions.ShardCount / SweepParts));
         }
 
-        var outgoing = replicator.Tick(nowMs);
+        var outgoing = replicator.Tick(nowMs, backlogged);
         LogSync(outgoing);
         return outgoing;
     }

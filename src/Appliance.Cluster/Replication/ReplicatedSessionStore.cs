@@ -4,14 +4,18 @@ using Appliance.Core.State;
 namespace Appliance.Cluster.Replication;
 
 /// <summary>
-/// The sticky-session table shared by the cluster: key shards of <see cref="LwwMap{T}"/> on this
-/// node's hybrid clock. Local writes (pins, refreshes, removals, evictions) queue deltas that the
+/// The sticky-session table shared by the cluster: key shards (<see cref="SessionShard"/>, flat hash
+/// tables joined like <see cref="LwwMap{T}"/>) on this node's hybrid clock. Local writes (pins, refreshes, removals, evictions) queue deltas that the
 /// replicator drains; what peers send is joined in with <see cref="MergeRemote"/>. Expired sessions
 /// are dropped by every replica alone (expiry follows from the value), so they need no tombstone.
 /// </summary>
 internal sealed class ReplicatedSessionStore : ISessionStore
 {
     private const long HorizonStepMs = 10_000;
+
+    // Writes of the last this long are recorded per shard, so a digest cut up to this far back
+    // (2 s of settle plus clock skew between nodes) needs no walk of the table.
+    private const long RecentKeepMs = 10_000;
 
     private readonly SessionShard[] _shards;
     private readonly HlcSource _clock;
@@ -42,7 +46,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
             var count = 0;
             foreach (var shard in _shards)
             {
-                count += shard.State.LiveCount;
+                count += shard.LiveCount;
             }
 
             return count;
@@ -66,7 +70,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         lock (shard.Lock)
         {
             var value = new SessionValue(backend, nowMs, (long)idleTimeout.TotalMilliseconds);
-            shard.Write(shard.State.Put(key, value, _clock.Next(nowMs)));
+            shard.Write(key, new LwwEntry<SessionValue>(value, _clock.Next(nowMs), IsTombstone: false));
             if (Count > _options.MaxSessions)
             {
                 EvictOldest(shard, nowMs);
@@ -79,20 +83,20 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         var shard = ShardOf(key);
         lock (shard.Lock)
         {
-            if (!shard.State.TryGetValue(key, out _))
+            if (!shard.TryGet(key, out var current) || current.IsTombstone)
             {
                 return false;
             }
 
-            shard.Write(shard.State.Remove(key, _clock.Next(_time.GetUtcNow().ToUnixTimeMilliseconds())));
+            shard.Write(key, Tombstone(_clock.Next(_time.GetUtcNow().ToUnixTimeMilliseconds())));
             return true;
         }
     }
 
     /// <summary>Takes the local deltas queued since the last call, per shard.</summary>
-    public IReadOnlyList<(int Shard, LwwMap<SessionValue> Delta)> DrainDeltas()
+    public IReadOnlyList<(int Shard, IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>> Delta)> DrainDeltas()
     {
-        var drained = new List<(int, LwwMap<SessionValue>)>();
+        var drained = new List<(int, IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>>)>();
         for (var i = 0; i < _shards.Length; i++)
         {
             var shard = _shards[i];
@@ -113,42 +117,87 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     /// <paramref name="visibility"/>, records how long each write took to get here (deltas only:
     /// repairs and full syncs carry old writes).
     /// </summary>
-    public void MergeRemote(int shardIndex, LwwMap<SessionValue> remote, VisibilityHistogram? visibility = null)
+    public void MergeRemote(int shardIndex, IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>> remote, VisibilityHistogram? visibility = null)
     {
-        var nowMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        foreach (var entry in remote.Entries.Values)
+        if (remote.Count == 0)
         {
-            _clock.Observe(entry.Timestamp, nowMs);
+            return;
         }
 
+        // The clock moves past the latest write once, not once per entry (a full sync brings a million).
+        var latest = Hlc.Zero;
+        foreach (var (_, entry) in remote)
+        {
+            latest = entry.Timestamp > latest ? entry.Timestamp : latest;
+        }
+
+        _clock.Observe(latest, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var shard = _shards[shardIndex];
         lock (shard.Lock)
         {
-            shard.State = shard.State.Merge(remote);
+            foreach (var (key, entry) in remote)
+            {
+                shard.Join(key, entry);
+            }
         }
 
         if (visibility is not null)
         {
             var visibleMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            foreach (var entry in remote.Entries.Values)
+            foreach (var (_, entry) in remote)
             {
                 visibility.Record(visibleMs - entry.Timestamp.WallMs);
             }
         }
     }
 
-    /// <summary>The whole state of one shard, for anti-entropy and full-state transfer.</summary>
-    public LwwMap<SessionValue> ShardState(int shardIndex) => _shards[shardIndex].State;
+    /// <summary>Keys in one shard, tombstones included.</summary>
+    public int ShardSize(int shardIndex) => _shards[shardIndex].Count;
+
+    /// <summary>One shard as an <see cref="LwwMap{T}"/>: a sorted copy, for tests and diagnostics.</summary>
+    public LwwMap<SessionValue> ShardState(int shardIndex)
+    {
+        var shard = _shards[shardIndex];
+        lock (shard.Lock)
+        {
+            return shard.ToMap();
+        }
+    }
 
     /// <summary>
-    /// Digest of one shard as of the current sweep horizon, so two replicas that swept at
-    /// different moments, but within the same horizon step, still agree; only writes stamped
-    /// before <paramref name="writtenBeforeMs"/> count.
+    /// A snapshot of one shard in chunks of at most <paramref name="size"/> entries, for a repair or
+    /// a full-state transfer (the lock is held for the copy only).
     /// </summary>
-    public ulong ShardDigest(int shardIndex, long writtenBeforeMs = long.MaxValue)
+    public List<KeyValuePair<string, LwwEntry<SessionValue>>[]> ShardChunks(int shardIndex, int size)
+    {
+        var shard = _shards[shardIndex];
+        lock (shard.Lock)
+        {
+            return shard.Chunks(size);
+        }
+    }
+
+    /// <summary>
+    /// Digest of one shard swept to the current horizons (lookups honour the exact expiry, but the
+    /// table drops in steps, so replicas that swept at different moments within a step agree);
+    /// only writes stamped before <paramref name="writtenBeforeMs"/> count.
+    /// </summary>
+    public ulong ShardDigest(int shardIndex, long writtenBeforeMs = long.MaxValue) => ShardDigest(shardIndex, writtenBeforeMs, out _);
+
+    /// <inheritdoc cref="ShardDigest(int, long)"/>
+    /// <param name="work">Entries looked at, for the caller's budget.</param>
+    public ulong ShardDigest(int shardIndex, long writtenBeforeMs, out int work)
     {
         var (horizon, tombstoneHorizon) = Horizons(_time.GetUtcNow().ToUnixTimeMilliseconds());
-        return StateDigest.Of(_shards[shardIndex].State, horizon, tombstoneHorizon, writtenBeforeMs);
+        var shard = _shards[shardIndex];
+        lock (shard.Lock)
+        {
+            var walks = shard.SweptHorizonMs < horizon || shard.SweptTombstoneHorizonMs < tombstoneHorizon ? shard.Count : 0;
+            shard.Sweep(horizon, tombstoneHorizon);
+            var hash = shard.Digest(writtenBeforeMs, out work);
+            work += walks;
+            return hash;
+        }
     }
 
     /// <summary>
@@ -159,27 +208,25 @@ internal sealed class ReplicatedSessionStore : ISessionStore
 
     /// <summary>
     /// Forgets sessions expired before the current horizon step and tombstones older than the grace
-    /// before it; returns how many sessions were forgotten.
+    /// before it, in at most <paramref name="maxShards"/> shards not yet swept to this step (a shard
+    /// is walked once per step, about every 10 s); returns how many sessions were forgotten.
     /// </summary>
-    public int Sweep(DateTimeOffset now)
+    public int Sweep(DateTimeOffset now, int maxShards = int.MaxValue)
     {
-        var (horizon, tombstoneHorizon) = Horizons(now.ToUnixTimeMilliseconds());
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var (horizon, tombstoneHorizon) = Horizons(nowMs);
         var expired = 0;
+        var walked = 0;
         foreach (var shard in _shards)
         {
             lock (shard.Lock)
             {
-                var state = shard.State;
-                foreach (var (key, entry) in shard.State.Entries)
+                shard.ForgetRecentBefore(nowMs - RecentKeepMs);
+                if (walked < maxShards && (shard.SweptHorizonMs < horizon || shard.SweptTombstoneHorizonMs < tombstoneHorizon))
                 {
-                    if (!entry.IsTombstone && entry.Value.ExpiresAtMs < horizon)
-                    {
-                        state = state.Forget(key);
-                        expired++;
-                    }
+                    walked++;
+                    expired += shard.Sweep(horizon, tombstoneHorizon);
                 }
-
-                shard.State = state.PruneTombstones(new Hlc(tombstoneHorizon, 0, 0));
             }
         }
 
@@ -200,27 +247,25 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     {
         var nowMs = now.ToUnixTimeMilliseconds();
         var shard = ShardOf(key);
-        if (!shard.State.TryGetValue(key, out var value) || value.IsExpired(nowMs))
+        lock (shard.Lock)
         {
-            entry = default;
-            return false;
-        }
-
-        // Refreshing on every hit would be a replicated write per request; a coarse step keeps the TTL honest.
-        if (refresh && nowMs - value.LastSeenMs > value.IdleTimeoutMs / 16)
-        {
-            lock (shard.Lock)
+            if (!shard.TryGet(key, out var found) || found.IsTombstone || found.Value.IsExpired(nowMs))
             {
-                if (shard.State.TryGetValue(key, out var current) && current == value)
-                {
-                    value = value with { LastSeenMs = nowMs };
-                    shard.Write(shard.State.Put(key, value, _clock.Next(nowMs)));
-                }
+                entry = default;
+                return false;
             }
-        }
 
-        entry = value.ToEntry();
-        return true;
+            // Refreshing on every hit would be a replicated write per request; a coarse step keeps the TTL honest.
+            var value = found.Value;
+            if (refresh && nowMs - value.LastSeenMs > value.IdleTimeoutMs / 16)
+            {
+                value = value with { LastSeenMs = nowMs };
+                shard.Write(key, new LwwEntry<SessionValue>(value, _clock.Next(nowMs), IsTombstone: false));
+            }
+
+            entry = value.ToEntry();
+            return true;
+        }
     }
 
     /// <summary>
@@ -231,18 +276,14 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     private void EvictOldest(SessionShard shard, long nowMs)
     {
         var excess = Count - _options.MaxSessions + _evictBatch;
-        var oldest = shard.State.Entries
-            .Where(e => !e.Value.IsTombstone)
-            .OrderBy(e => e.Value.Value.LastSeenMs)
-            .Take(excess)
-            .Select(e => e.Key)
-            .ToList();
-        foreach (var key in oldest)
+        foreach (var key in shard.LeastRecentlyUsed(excess))
         {
-            shard.Write(shard.State.Remove(key, _clock.Next(nowMs)));
+            shard.Write(key, Tombstone(_clock.Next(nowMs)));
             Interlocked.Increment(ref _evicted);
         }
     }
+
+    private static LwwEntry<SessionValue> Tombstone(Hlc timestamp) => new(default, timestamp, IsTombstone: true);
 
     private SessionShard ShardOf(string key) => _shards[KeyShard.Of(key, _shards.Length)];
 }

@@ -12,6 +12,7 @@ public sealed class ReplicationStats
     private long _repairsSent;
     private long _repairEntriesSent;
     private long _repairsReceived;
+    private long _otherSchemeDigests;
     private long _fullSyncsServed;
     private long _fullSyncEntriesSent;
     private long _syncRequests;
@@ -36,6 +37,9 @@ public sealed class ReplicationStats
 
     /// <summary>Repair messages received (this node had missed something).</summary>
     public long RepairsReceived => Interlocked.Read(ref _repairsReceived);
+
+    /// <summary>Digests not compared because the peer hashes shards by another scheme (an older version).</summary>
+    public long OtherSchemeDigests => Interlocked.Read(ref _otherSchemeDigests);
 
     /// <summary>Full-state transfers started for a syncing peer.</summary>
     public long FullSyncsServed => Interlocked.Read(ref _fullSyncsServed);
@@ -88,4 +92,6 @@ public sealed class ReplicationStats
             Interlocked.CompareExchange(ref _syncDurationMs, sinceStartMs, -1);
         }
     }
+
+    internal void OtherSchemeDigest() => Interlocked.Increment(ref _otherSchemeDigests);
 }

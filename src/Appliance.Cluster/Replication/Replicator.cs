@@ -23,6 +23,10 @@ internal sealed class Replicator
     private readonly List<Transfer> _transfers = [];
     private List<UniqueAddress> _peers = [];
     private readonly HashSet<ulong> _dropped = [];
+
+    // Peers that hash shards by another scheme (an older version, during a rolling upgrade): their
+    // digests and ours never agree, so neither is sent or compared (deltas and full syncs still work).
+    private readonly HashSet<ulong> _otherScheme = [];
     private bool _isMember;
     private long _startMs = -1;
     private long _nextDeltaMs;
@@ -82,6 +86,7 @@ internal sealed class Replicator
 
         // A peer that left or died takes its unfinished transfers and digest comparisons with it.
         _comparing.RemoveAll(j => !_peers.Contains(j.Peer));
+        _otherScheme.RemoveWhere(uid => !_peers.Any(p => p.Uid == uid));
         _transfers.RemoveAll(t =>
         {
             var gone = !_peers.Contains(t.To);
@@ -94,7 +99,12 @@ internal sealed class Replicator
         });
     }
 
-    public IReadOnlyList<Outgoing> Tick(long nowMs)
+    /// <summary>
+    /// One turn: deltas, the start-up sync, digests and paced transfers. <paramref name="backlogged"/>
+    /// tells which peers' send queues are still full of earlier messages: transfers to them wait,
+    /// so a full sync never fills a queue it shares with heartbeats (which a full queue drops first).
+    /// </summary>
+    public IReadOnlyList<Outgoing> Tick(long nowMs, Func<UniqueAddress, bool>? backlogged = null)
     {
         if (_startMs < 0)
         {
@@ -113,19 +123,23 @@ internal sealed class Replicator
             AdvanceSync(nowMs, outgoing);
         }
 
-        if (nowMs >= _nextDigestMs && _peers.Count > 0 && _building is null)
+        List<UniqueAddress> digestPeers = _otherScheme.Count == 0 ? _peers : [.. _peers.Where(p => !_otherScheme.Contains(p.Uid))];
+        if (nowMs >= _nextDigestMs && digestPeers.Count > 0 && _building is null)
         {
             // While pulling, only the sync peer hears the digest (it repairs what its transfer lost);
             // any other peer would send the whole state a second time as repairs.
             // A digest hashes the whole table: with a big one, send them less often (at 1,000,000
             // sessions every 5 s) so the loop that also carries heartbeats is not kept busy.
             _nextDigestMs = nowMs + (_options.DigestIntervalMs * Math.Max(1, _sessions.Count / _options.DigestStretchSessions));
-            var peer = IsSynced || _syncPeer is not { } syncPeer ? _peers[_digestTurn++ % _peers.Count] : syncPeer;
-            _building = new DigestJob(peer, _sessions.DigestCut(_options.DigestSettle), null, _sessions.ShardCount);
+            var peer = IsSynced || _syncPeer is not { } syncPeer ? digestPeers[_digestTurn++ % digestPeers.Count] : syncPeer;
+            if (!_otherScheme.Contains(peer.Uid))
+            {
+                _building = new DigestJob(peer, _sessions.DigestCut(_options.DigestSettle), null, _sessions.ShardCount);
+            }
         }
 
         HashShards(outgoing);
-        SendTransfers(nowMs, outgoing);
+        SendTransfers(nowMs, outgoing, backlogged);
         return outgoing;
     }
 
@@ -146,6 +160,10 @@ internal sealed class Replicator
                     }
                 }
 
+                break;
+            case ReplicaDigest digest when digest.SessionScheme != StateDigest.SessionScheme:
+                _otherScheme.Add(digest.From.Uid);
+                Stats.OtherSchemeDigest();
                 break;
             case ReplicaDigest digest:
                 // Compared shard by shard in the next turns (HashShards); a peer's newer digest replaces one still queued.
@@ -176,7 +194,7 @@ internal sealed class Replicator
             if (slice.Shard >= 0 && slice.Shard < _sessions.ShardCount)
             {
                 _sessions.MergeRemote(slice.Shard, slice.Entries, data.Kind == ReplicaDataKind.Delta ? Stats.Visibility : null);
-                entries += slice.Entries.Entries.Count;
+                entries += slice.Entries.Count;
             }
         }
 
@@ -203,7 +221,8 @@ internal sealed class Replicator
             return;
         }
 
-        foreach (var message in Pack(ReplicaDataKind.Delta, sessions.Select(d => new ShardSlice(d.Shard, d.Delta)), gauges, ReplicaDataKind.Delta))
+        var slices = sessions.Select(d => (d.Shard, (IEnumerable<IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>>>)d.Delta.Chunk(_options.MaxEntriesPerMessage)));
+        foreach (var message in Pack(ReplicaDataKind.Delta, slices, gauges, ReplicaDataKind.Delta))
         {
             var entries = EntryCount(message);
             foreach (var peer in _peers)
@@ -271,13 +290,13 @@ internal sealed class Replicator
         while (budget > 0 && (_building ?? _comparing.FirstOrDefault()) is { } job)
         {
             var shard = job.Next++;
-            budget -= Math.Max(1, _sessions.ShardState(shard).Entries.Count);
-            var ours = _sessions.ShardDigest(shard, job.Cut);
+            var ours = _sessions.ShardDigest(shard, job.Cut, out var work);
+            budget -= Math.Max(1, work);
             if (job.Theirs is not { } theirs)
             {
                 job.Hashes.Add(ours);
             }
-            else if (ours != (shard < theirs.ShardHashes.Count ? theirs.ShardHashes[shard] : 0) && _sessions.ShardState(shard).Entries.Count > 0)
+            else if (ours != (shard < theirs.ShardHashes.Count ? theirs.ShardHashes[shard] : 0) && _sessions.ShardSize(shard) > 0)
             {
                 job.Differing.Add(shard);
             }
@@ -296,7 +315,7 @@ internal sealed class Replicator
             _building = null;
             if (_peers.Contains(job.Peer))
             {
-                outgoing.Add(To(job.Peer, new ReplicaDigest(_self, job.Hashes, StateDigest.Of(_counts.FullState()), job.Cut)));
+                outgoing.Add(To(job.Peer, new ReplicaDigest(_self, job.Hashes, StateDigest.Of(_counts.FullState()), job.Cut, StateDigest.SessionScheme)));
             }
 
             return;
@@ -311,24 +330,28 @@ internal sealed class Replicator
         }
 
         Stats.RepairStarted();
-        var slices = job.Differing.Select(s => new ShardSlice(s, _sessions.ShardState(s)));
-        _transfers.Add(new Transfer(job.Peer, false, Pack(ReplicaDataKind.Repair, slices, gaugePart, ReplicaDataKind.Repair)));
+        _transfers.Add(new Transfer(job.Peer, false, Pack(ReplicaDataKind.Repair, job.Differing, gaugePart, ReplicaDataKind.Repair)));
     }
 
-    /// <summary>Every shard (each read when its turn comes, so the newest state goes) and the gauges last.</summary>
-    private IEnumerable<ReplicaData> AllState()
-    {
-        var shards = Enumerable.Range(0, _sessions.ShardCount).Select(s => new ShardSlice(s, _sessions.ShardState(s)));
-        return Pack(ReplicaDataKind.Sync, shards, null, ReplicaDataKind.SyncComplete, () => _counts.FullState());
-    }
+    /// <summary>Every shard (each copied when its turn comes, so the newest state goes) and the gauges last.</summary>
+    private IEnumerable<ReplicaData> AllState() =>
+        Pack(ReplicaDataKind.Sync, Enumerable.Range(0, _sessions.ShardCount), null, ReplicaDataKind.SyncComplete, () => _counts.FullState());
 
     /// <summary>Round robin over the transfers, one message at a time, while the budget lasts.</summary>
-    private void SendTransfers(long nowMs, List<Outgoing> outgoing)
+    private void SendTransfers(long nowMs, List<Outgoing> outgoing, Func<UniqueAddress, bool>? backlogged)
     {
         _budget.Refill(nowMs);
-        while (_transfers.Count > 0 && _budget.HasRoom)
+        var waiting = 0;
+        while (_transfers.Count > 0 && _budget.HasRoom && waiting < _transfers.Count)
         {
             var transfer = _transfers[_transferTurn++ % _transfers.Count];
+            if (backlogged?.Invoke(transfer.To) == true)
+            {
+                waiting++;
+                continue;
+            }
+
+            waiting = 0;
             if (transfer.Next() is not { } message)
             {
                 _transfers.Remove(transfer);
@@ -361,25 +384,34 @@ internal sealed class Replicator
     }
 
     private static int EntryCount(ReplicaData message) =>
-        message.Sessions.Sum(s => s.Entries.Entries.Count) + (message.Gauges?.Nodes.Sum(n => n.Value.Count) ?? 0);
+        message.Sessions.Sum(s => s.Entries.Count) + (message.Gauges?.Nodes.Sum(n => n.Value.Count) ?? 0);
 
     /// <summary>
-    /// Packs slices lazily into messages of at most <see cref="ReplicatorOptions.MaxEntriesPerMessage"/>
-    /// entries; the gauges ride in the last one, which is of kind <paramref name="lastKind"/>.
+    /// Packs shards (each copied when its turn comes) lazily into messages of at most
+    /// <see cref="ReplicatorOptions.MaxEntriesPerMessage"/> entries; the gauges ride in the last
+    /// one, which is of kind <paramref name="lastKind"/>.
     /// Always at least one message when the last kind completes a sync, so a sync of an empty
     /// state still completes. <paramref name="lateGauges"/>, when given, is read only at the end.
     /// </summary>
     private IEnumerable<ReplicaData> Pack(
-        ReplicaDataKind kind, IEnumerable<ShardSlice> slices, GaugeMap? gauges, ReplicaDataKind lastKind, Func<GaugeMap>? lateGauges = null)
+        ReplicaDataKind kind, IEnumerable<int> shards, GaugeMap? gauges, ReplicaDataKind lastKind, Func<GaugeMap>? lateGauges = null) =>
+        Pack(kind, shards.Select(s => (s, (IEnumerable<IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>>>)_sessions.ShardChunks(s, _options.MaxEntriesPerMessage))), gauges, lastKind, lateGauges);
+
+    private IEnumerable<ReplicaData> Pack(
+        ReplicaDataKind kind,
+        IEnumerable<(int Shard, IEnumerable<IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>>> Chunks)> slices,
+        GaugeMap? gauges,
+        ReplicaDataKind lastKind,
+        Func<GaugeMap>? lateGauges = null)
     {
         ReplicaData? previous = null;
         var current = new List<ShardSlice>();
         var entries = 0;
-        foreach (var slice in slices)
+        foreach (var (shard, chunks) in slices)
         {
-            foreach (var chunk in slice.Entries.Chunks(_options.MaxEntriesPerMessage))
+            foreach (var chunk in chunks)
             {
-                if (entries + chunk.Entries.Count > _options.MaxEntriesPerMessage && current.Count > 0)
+                if (entries + chunk.Count > _options.MaxEntriesPerMessage && current.Count > 0)
                 {
                     if (previous is not null)
                     {
@@ -391,8 +423,8 @@ internal sealed class Replicator
                     entries = 0;
                 }
 
-                current.Add(new ShardSlice(slice.Shard, chunk));
-                entries += chunk.Entries.Count;
+                current.Add(new ShardSlice(shard, chunk));
+                entries += chunk.Count;
             }
         }
 

@@ -3,8 +3,9 @@ using Appliance.Cluster.Replication.Crdt;
 namespace Appliance.Cluster.Replication;
 
 /// <summary>
-/// Order-dependent 64-bit FNV-style hashes of replicated states; both are sorted, so equal states
-/// hash equally on every node. Not cryptographic: frames are already authenticated.
+/// 64-bit FNV-style hashes of replicated states, equal for equal states on every node: the gauges
+/// in their sorted order, session shards as a sum of per-entry hashes. Not cryptographic: frames
+/// are already authenticated.
 /// </summary>
 internal static class StateDigest
 {
@@ -12,36 +13,36 @@ internal static class StateDigest
     private const ulong Prime = 1099511628211UL;
 
     /// <summary>
-    /// Hash of the entries still alive at <paramref name="horizonMs"/> and written before
-    /// <paramref name="writtenBeforeMs"/>: sessions expiring before the horizon and tombstones older
-    /// than <paramref name="tombstoneHorizonMs"/> are left out, because replicas sweep them at
-    /// different moments; recent writes are left out because their deltas may still be in flight.
+    /// How session shards are hashed, sent with every digest: 2 is the sum of <see cref="Entry"/>
+    /// over a shard's entries (kept up to date as entries change). Nodes before it sent nothing
+    /// (0) and hashed the sorted entries in order; the two never agree, so digests of another
+    /// scheme are not compared (see <see cref="Replicator"/>).
     /// </summary>
-    public static ulong Of(LwwMap<SessionValue> shard, long horizonMs, long tombstoneHorizonMs, long writtenBeforeMs = long.MaxValue)
-    {
-        var hash = Offset;
-        foreach (var (key, entry) in shard.Entries)
-        {
-            if (entry.Timestamp.WallMs >= writtenBeforeMs
-                || (entry.IsTombstone ? entry.Timestamp.WallMs < tombstoneHorizonMs : entry.Value.ExpiresAtMs < horizonMs))
-            {
-                continue;
-            }
+    public const int SessionScheme = 2;
 
-            hash = Mix(hash, key);
-            hash = Mix(hash, (ulong)entry.Timestamp.WallMs);
-            hash = Mix(hash, (ulong)entry.Timestamp.Logical);
-            hash = Mix(hash, entry.Timestamp.Node);
-            hash = Mix(hash, entry.IsTombstone ? 1UL : 0UL);
-            if (!entry.IsTombstone)
-            {
-                hash = Mix(hash, entry.Value.Backend);
-                hash = Mix(hash, (ulong)entry.Value.LastSeenMs);
-                hash = Mix(hash, (ulong)entry.Value.IdleTimeoutMs);
-            }
+    /// <summary>
+    /// Hash of one session entry, to be summed over a shard: the sum does not depend on the order,
+    /// so it can be kept up to date as entries change. Replicas sweep to the same horizons before
+    /// hashing and leave out writes after the digest's cut (their deltas may still be in flight).
+    /// </summary>
+    public static ulong Entry(string key, in LwwEntry<SessionValue> entry)
+    {
+        var hash = Mix(Offset, key);
+        hash = Mix(hash, (ulong)entry.Timestamp.WallMs);
+        hash = Mix(hash, (ulong)entry.Timestamp.Logical);
+        hash = Mix(hash, entry.Timestamp.Node);
+        hash = Mix(hash, entry.IsTombstone ? 1UL : 0UL);
+        if (!entry.IsTombstone)
+        {
+            hash = Mix(hash, entry.Value.Backend);
+            hash = Mix(hash, (ulong)entry.Value.LastSeenMs);
+            hash = Mix(hash, (ulong)entry.Value.IdleTimeoutMs);
         }
 
-        return hash;
+        // A last full avalanche: a sum of hashes is only as good as each hash's high bits.
+        hash ^= hash >> 33;
+        hash = unchecked(hash * 0xFF51AFD7ED558CCDUL);
+        return hash ^ (hash >> 33);
     }
 
     public static ulong Of(GaugeMap gauges)

@@ -58,7 +58,7 @@ internal sealed partial class WireDecoder
 
     private ReplicaDigest? ReplicaDigest(P.ReplicaDigest m) =>
         Id(m.From, "replica_digest.from") is { } from && Count(m.ShardHashes.Count, WireLimits.MaxShards, "replica_digest.shard_hashes")
-            ? new ReplicaDigest(from, [.. m.ShardHashes], m.GaugeHash, Math.Max(0, m.WrittenBeforeMs))
+            ? new ReplicaDigest(from, [.. m.ShardHashes], m.GaugeHash, Math.Max(0, m.WrittenBeforeMs), (int)Math.Min(m.SessionScheme, int.MaxValue))
             : null;
 
     private ReplicaSyncRequest? ReplicaSyncRequest(P.ReplicaSyncRequest m) =>
@@ -71,29 +71,30 @@ internal sealed partial class WireDecoder
             return Fail<ShardSlice>(path + ".shard", $"must be 0..{WireLimits.MaxShards - 1} (got {m.Shard})");
         }
 
-        // One mutable builder for the whole slice: a full sync decodes a million entries, and a
-        // persistent insert per entry cost several times more.
-        var builder = LwwMap<SessionValue>.Empty.Entries.ToBuilder();
+        // A flat list and a set of the keys seen: the receiver joins entry by entry anyway, and a
+        // sorted map per message cost most of a full sync's time.
+        var entries = new KeyValuePair<string, LwwEntry<SessionValue>>[m.Entries.Count];
+        var keys = new HashSet<string>(m.Entries.Count, StringComparer.Ordinal);
         for (var i = 0; i < m.Entries.Count; i++)
         {
             var entry = m.Entries[i];
             var at = $"{path}.entries[{i}]";
-            if (!SessionEntry(entry, at) || Timestamp(entry.Timestamp, at + ".timestamp") is not { } timestamp)
+            if (!SessionEntry(entry, at) || Timestamp(entry.Timestamp, at) is not { } timestamp)
             {
                 return null;
             }
 
-            if (builder.ContainsKey(entry.Key))
+            if (!keys.Add(entry.Key))
             {
                 return Fail<ShardSlice>(at + ".key", "repeats an earlier key");
             }
 
-            builder.Add(entry.Key, entry.Tombstone
+            entries[i] = new(entry.Key, entry.Tombstone
                 ? new LwwEntry<SessionValue>(default, timestamp, IsTombstone: true)
                 : new LwwEntry<SessionValue>(new SessionValue(NamePool.Share(entry.Backend), entry.LastSeenMs, entry.IdleTimeoutMs), timestamp, IsTombstone: false));
         }
 
-        return new ShardSlice((int)m.Shard, LwwMap<SessionValue>.FromEntries(builder.ToImmutable()));
+        return new ShardSlice((int)m.Shard, entries);
     }
 
     private bool SessionEntry(P.SessionEntry m, string path)
@@ -125,19 +126,20 @@ internal sealed partial class WireDecoder
         }
 
         return (TextProblem(m.Backend) is not { } problem || Fail(path + ".backend", problem))
-            && Counter(m.LastSeenMs, path + ".last_seen_ms")
+            && Counter(m.LastSeenMs, path, ".last_seen_ms")
             && (m.LastSeenMs <= long.MaxValue - WireLimits.MaxIdleTimeoutMs || Fail(path + ".last_seen_ms", "is too far in the future"));
     }
 
-    private Hlc? Timestamp(P.Hlc? m, string path)
+    /// <summary>The timestamp of the session entry at <paramref name="entryPath"/>.</summary>
+    private Hlc? Timestamp(P.Hlc? m, string entryPath)
     {
         if (m is null)
         {
-            Fail(path, "is missing");
+            Fail(entryPath + ".timestamp", "is missing");
             return null;
         }
 
-        if (!Counter(m.WallMs, path + ".wall_ms") || !Counter(m.Logical, path + ".logical") || !Uid(m.Node, path + ".node"))
+        if (!Counter(m.WallMs, entryPath, ".timestamp.wall_ms") || !Counter(m.Logical, entryPath, ".timestamp.logical") || !Uid(m.Node, entryPath, ".timestamp.node"))
         {
             return null;
         }

@@ -154,9 +154,10 @@ internal sealed partial class WireDecoder
         return TextProblem(name) is not { } problem || Fail(path, problem);
     }
 
-    private bool Uid(ulong uid, string path) => uid != 0 || Fail(path, "must not be 0");
+    // The field is appended to the path only on failure: a full sync validates a million entries.
+    private bool Uid(ulong uid, string path, string field = "") => uid != 0 || Fail(path + field, "must not be 0");
 
-    private bool Counter(long value, string path) => value >= 0 || Fail(path, $"must not be negative (got {value})");
+    private bool Counter(long value, string path, string field = "") => value >= 0 || Fail(path + field, $"must not be negative (got {value})");
 
     private bool Count(int count, int limit, string path) =>
         count <= limit || Fail(path, $"has {count} entries; at most {limit} are allowed");

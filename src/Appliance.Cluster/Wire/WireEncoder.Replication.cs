@@ -5,7 +5,7 @@ using P = Appliance.Cluster.Wire.Proto;
 
 namespace Appliance.Cluster.Wire;
 
-/// <summary>Replicated-state messages; maps are already sorted, so the encoding is canonical.</summary>
+/// <summary>Replicated-state messages; session entries go in the order the slice holds them (a decoder takes any order).</summary>
 internal static partial class WireEncoder
 {
     private static P.ReplicaData Data(ReplicaData data)
@@ -34,7 +34,7 @@ internal static partial class WireEncoder
     private static P.ShardSlice Slice(ShardSlice slice)
     {
         var result = new P.ShardSlice { Shard = (uint)slice.Shard };
-        foreach (var (key, entry) in slice.Entries.Entries)
+        foreach (var (key, entry) in slice.Entries)
         {
             var wire = new P.SessionEntry
             {
@@ -75,7 +75,13 @@ internal static partial class WireEncoder
 
     private static P.ReplicaDigest Digest(ReplicaDigest digest)
     {
-        var result = new P.ReplicaDigest { From = Id(digest.From), GaugeHash = digest.GaugeHash, WrittenBeforeMs = digest.WrittenBeforeMs };
+        var result = new P.ReplicaDigest
+        {
+            From = Id(digest.From),
+            GaugeHash = digest.GaugeHash,
+            WrittenBeforeMs = digest.WrittenBeforeMs,
+            SessionScheme = (uint)digest.SessionScheme,
+        };
         result.ShardHashes.AddRange(digest.ShardHashes);
         return result;
     }

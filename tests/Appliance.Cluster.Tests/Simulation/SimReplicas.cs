@@ -88,7 +88,7 @@ internal sealed class SimReplicas
             Network.Send(from.Id.Address, message with { Message = decoded }, NowMs);
             if (decoded is ReplicaData data)
             {
-                Sent.Add((NowMs, from.Id.Address, data.Sessions.Sum(x => x.Entries.Entries.Count), data.Kind));
+                Sent.Add((NowMs, from.Id.Address, data.Sessions.Sum(x => x.Entries.Count), data.Kind));
             }
         }
     }

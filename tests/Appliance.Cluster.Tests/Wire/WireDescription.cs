@@ -26,7 +26,7 @@ internal static class WireDescription
         Welcome m => $"Welcome {Id(m.From)} {Of(m.Gossip)}",
         Leave m => $"Leave {Id(m.From)}",
         ReplicaData m => $"ReplicaData {Id(m.From)} {m.Kind} sessions[{string.Join("; ", m.Sessions.Select(Slice))}] gauges[{(m.Gauges is null ? "none" : Gauges(m.Gauges))}]",
-        ReplicaDigest m => $"ReplicaDigest {Id(m.From)} [{string.Join(", ", m.ShardHashes.Select(h => h.ToString("x", CultureInfo.InvariantCulture)))}] {m.GaugeHash:x} before {m.WrittenBeforeMs}",
+        ReplicaDigest m => $"ReplicaDigest {Id(m.From)} [{string.Join(", ", m.ShardHashes.Select(h => h.ToString("x", CultureInfo.InvariantCulture)))}] {m.GaugeHash:x} before {m.WrittenBeforeMs} scheme {m.SessionScheme}",
         ReplicaSyncRequest m => $"ReplicaSyncRequest {Id(m.From)}",
         VipAdvert m => $"VipAdvert {Id(m.From)} {m.Sequence} [{string.Join("; ", m.Vips.Select(v => $"'{v.Vip}' {v.Held} {v.Penalty} {v.Releasing} '{v.YieldTo}'"))}]",
         _ => throw new ArgumentException(message.GetType().Name),
@@ -56,7 +56,7 @@ internal static class WireDescription
     }
 
     private static string Slice(ShardSlice slice) =>
-        $"{slice.Shard}: " + string.Join(", ", slice.Entries.Entries.Select(e =>
+        $"{slice.Shard}: " + string.Join(", ", slice.Entries.Select(e =>
             $"'{e.Key}' {e.Value.Timestamp} {(e.Value.IsTombstone ? "tomb" : $"'{e.Value.Value.Backend}' {e.Value.Value.LastSeenMs} {e.Value.Value.IdleTimeoutMs}")}"));
 
     private static string Gauges(GaugeMap g) =>

@@ -52,6 +52,8 @@ public sealed class WireGoldenBytesTests
             "525F0A180A0D0A0831302E302E302E31108A3E11080706050403020110011A210803121D0A016B120E08E80710011908"
             + "0706050403020122016228E80730B0EA01221E0A1209080706050403020112070A01621002180112081817161514131211" },
         { "replica_digest", "5A350A180A0D0A0831302E302E302E31108A3E110807060504030201121001000000000000000200000000000000190300000000000000" },
+        // The same digest from a node that sums per-entry hashes (session_scheme 2, field 5).
+        { "replica_digest_scheme2", "5A370A180A0D0A0831302E302E302E31108A3E1108070605040302011210010000000000000002000000000000001903000000000000002802" },
         { "replica_sync_request", "621A0A180A0D0A0831302E302E302E31108A3E110807060504030201" },
         { "vip_advert",
             "6A4B0A180A0D0A0831302E302E302E31108A3E11080706050403020110071A130A0F3139382E31382E312E3130302F323410011A180A0F3139382E31382E312E3130312F3234180A20012A0162" },
@@ -74,6 +76,7 @@ public sealed class WireGoldenBytesTests
             [new ShardSlice(3, LwwMap<SessionValue>.Empty.Put("k", new SessionValue("b", 1000, 30_000), new Hlc(1000, 1, From.Uid)).State)],
             GaugeMap.Empty.Set(From.Uid, "b", 2).State.DropNode(Other.Uid).State),
         "replica_digest" => new ReplicaDigest(From, [1, 2], 3),
+        "replica_digest_scheme2" => new ReplicaDigest(From, [1, 2], 3, SessionScheme: 2),
         "replica_sync_request" => new ReplicaSyncRequest(From),
         "vip_advert" => new VipAdvert(From, 7, [new VipState("198.18.1.100/24", true, 0, false, null), new VipState("198.18.1.101/24", false, 10, true, "b")]),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

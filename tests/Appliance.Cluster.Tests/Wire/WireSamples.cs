@@ -31,7 +31,7 @@ internal static class WireSamples
         7 => new Welcome(Id(r), Gossip(r)),
         8 => new Leave(Id(r)),
         9 => ReplicaSamples.Data(r),
-        10 => new ReplicaDigest(Id(r), [.. Enumerable.Range(0, r.Next(0, 70)).Select(_ => (ulong)r.NextInt64())], (ulong)r.NextInt64(), r.NextInt64(0, long.MaxValue)),
+        10 => new ReplicaDigest(Id(r), [.. Enumerable.Range(0, r.Next(0, 70)).Select(_ => (ulong)r.NextInt64())], (ulong)r.NextInt64(), r.NextInt64(0, long.MaxValue), r.Next(0, 3)),
         11 => new ReplicaSyncRequest(Id(r)),
         12 => Advert(r),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),

@@ -7,6 +7,8 @@ namespace Appliance.Cluster.Replication.Crdt;
 /// join is per key, so a delta is just the keys it touched and survives loss, duplication and
 /// reordering. Chosen over an observed-remove map for the session table (docs/cluster.md explains
 /// why). Tombstones are kept until <see cref="PruneTombstones"/> drops those older than a grace.
+/// The session table itself keeps its shards in flat tables (<see cref="SessionShard"/>) that join
+/// exactly like this map; this one is their reference in tests and the type of small states.
 /// </summary>
 internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     where T : IComparable<T>
@@ -22,18 +24,6 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
 
     /// <summary>An empty map (a property, not a static field, because the type is generic).</summary>
     public static LwwMap<T> Empty { get; } = new(NoEntries, 0);
-
-    /// <summary>A map of exactly these entries (as decoded from the wire).</summary>
-    public static LwwMap<T> FromEntries(ImmutableSortedDictionary<string, LwwEntry<T>> entries)
-    {
-        var live = 0;
-        foreach (var entry in entries.Values)
-        {
-            live += Live(entry);
-        }
-
-        return new LwwMap<T>(entries.WithComparers(StringComparer.Ordinal), live);
-    }
 
     /// <summary>A map of these pairs (distinct keys), built in one mutable builder.</summary>
     public static LwwMap<T> FromPairs(IEnumerable<KeyValuePair<string, LwwEntry<T>>> pairs)
@@ -142,18 +132,6 @@ internal sealed class LwwMap<T> : IDeltaCrdt<LwwMap<T>>, IEquatable<LwwMap<T>>
     /// </summary>
     public LwwMap<T> Forget(string key) =>
         Entries.TryGetValue(key, out var entry) ? new LwwMap<T>(Entries.Remove(key), LiveCount - Live(entry)) : this;
-
-    /// <summary>This map cut into maps of at most <paramref name="size"/> keys, for messages of bounded size.</summary>
-    public IEnumerable<LwwMap<T>> Chunks(int size)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        // A builder per chunk: inserting into its mutable tree costs a fraction of AddRange's
-        // sort-then-convert, and a full sync cuts a million entries into chunks.
-        foreach (var chunk in Entries.Chunk(size))
-        {
-            yield return FromPairs(chunk);
-        }
-    }
 
     private static int Live(LwwEntry<T> entry) => entry.IsTombstone ? 0 : 1;
 }

@@ -18,6 +18,9 @@ internal static class CrdtLaws
 
     private static Arbitrary<int> Seeds => Gen.Choose(0, int.MaxValue).ToArbitrary();
 
+    /// <summary><paramref name="property"/> holds for 200 seeds drawn from the fixed replay seed.</summary>
+    public static void ForAllSeeds(Func<int, bool> property) => Check.One(Deterministic, Prop.ForAll(Seeds, property));
+
     /// <summary>Merge is commutative, associative and idempotent on states built by <paramref name="history"/>.</summary>
     public static void MergeIsJoin<T>(Func<Random, History<T>> history)
         where T : class, IDeltaCrdt<T>
