@@ -321,6 +321,13 @@ internal sealed class ClusterFaultLab : IAsyncDisposable
     public static IReadOnlyList<RequestSample> StickyViolations(IEnumerable<RequestSample> samples, IReadOnlyDictionary<string, string> pinned) =>
         [.. samples.Where(s => s.Ok && s.Cookie is not null && pinned.TryGetValue(s.Cookie, out var backend) && s.Backend != backend)];
 
+    /// <summary>Fails listing the first violations (cookie, backend that answered, backend it was pinned to).</summary>
+    public static void AssertNoStickyViolations(IReadOnlyList<RequestSample> violations, IReadOnlyDictionary<string, string> pinned) =>
+        Assert.True(violations.Count == 0, $"{violations.Count} answers from another backend than the client's: {string.Join(" | ", violations.Take(5).Select(v => $"{v.Cookie} -> {v.Backend}, pinned to {pinned[v.Cookie!]}"))}");
+
+    /// <summary><see cref="HeldRequests"/> to every node's own address.</summary>
+    public HeldRequests Hold(int perNode) => new(Net.Client, All.Select(Vip.NodeUrl), perNode);
+
     /// <summary>The failed samples, for messages.</summary>
     public static string Errors(IEnumerable<RequestSample> samples) =>
         string.Join(" | ", samples.Where(s => !s.Ok).Take(10).Select(s => $"{s.At.TotalMilliseconds:0} ms {s.Error} ({s.Tries} tries)"));

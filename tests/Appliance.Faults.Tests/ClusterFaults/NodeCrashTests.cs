@@ -34,7 +34,7 @@ public sealed class NodeCrashTests(ITestOutputHelper output)
     {
         await using var lab = await StartAsync();
         var pinned = await lab.Vip.PinAsync(Sessions);
-        using var held = new HeldRequests(lab.Net.Client, All.Select(lab.Vip.NodeUrl), Held);
+        using var held = lab.Hold(Held);
         var cookies = pinned.Keys.ToList();
         var loops = Enumerable.Range(0, Clients)
             .Select(c => new RequestLoop(lab.Net.Client, lab.Vip.Url, [.. cookies.Where((_, k) => k % Clients == c)], maxRequests: 200_000, maxDuration: TimeSpan.FromMinutes(20)))
@@ -92,7 +92,7 @@ public sealed class NodeCrashTests(ITestOutputHelper output)
             Figures.Record(output, test, "counts converged after the kill, max", converged.Max(), "ms");
             Figures.Record(output, test, "restarted node ready (synced), median", Median(ready), "ms");
 
-            Assert.True(violations.Count == 0, $"{violations.Count} answers from another backend than the client's: {string.Join(" | ", violations.Take(5).Select(v => $"{v.Cookie} -> {v.Backend}, pinned to {pinned[v.Cookie!]}"))}");
+            AssertNoStickyViolations(violations, pinned);
             Assert.True(gaps.All(g => g < bound.TotalMilliseconds),
                 $"VIP gaps [{string.Join(", ", gaps.Select(g => $"{g:0}"))}] ms, bound {bound.TotalMilliseconds:0} ms (load average {load}{(busy ? ", machine oversubscribed: bound widened" : "")}): {Errors(samples)}");
         }

@@ -27,17 +27,24 @@ public sealed class PartitionTests(ITestOutputHelper output)
     private const int Sessions = 12;
     private const int SessionsWhileApart = 4;
 
+    /// <summary>
+    /// Cuts lb3, then lb2: nodes that do not hold the VIP when cut. Cutting the holder (lb1) is left
+    /// to the long version: after such a heal the client sometimes keeps the other side's MAC for
+    /// longer than the test waits (docs/reliability.md, known limits), which would make this run flaky.
+    /// </summary>
     [ClusterFaultFact]
-    public Task PartitionOneNode_TwiceAndHeal_OneVipOwner_ReplicasConverge_NoCrash() => RunAsync(2, "cluster partition x2");
+    public Task PartitionOneNode_TwiceAndHeal_OneVipOwner_ReplicasConverge_NoCrash() => RunAsync([2, 1], "cluster partition x2");
 
     [ClusterFaultFact("a partition of one node of three, ten times")]
-    public Task PartitionOneNode_TenTimesAndHeal_OneVipOwner_ReplicasConverge_NoCrash() => RunAsync(10, "cluster partition x10");
+    public Task PartitionOneNode_TenTimesAndHeal_OneVipOwner_ReplicasConverge_NoCrash() =>
+        RunAsync([.. Enumerable.Range(0, 10).Select(k => k % Nodes)], "cluster partition x10");
 
-    private async Task RunAsync(int cuts, string test)
+    private async Task RunAsync(IReadOnlyList<int> order, string test)
     {
+        var cuts = order.Count;
         await using var lab = await StartAsync();
         var pinned = await lab.Vip.PinAsync(Sessions);
-        using var held = new HeldRequests(lab.Net.Client, All.Select(lab.Vip.NodeUrl), Held);
+        using var held = lab.Hold(Held);
         using var loop = new RequestLoop(lab.Net.Client, lab.Vip.Url, [.. pinned.Keys], maxRequests: 200_000, maxDuration: TimeSpan.FromMinutes(20));
         await loop.WaitForSuccessAsync(TimeSpan.FromSeconds(10));
         await lab.WaitCountsConvergeAsync(All, Held * Nodes);
@@ -48,7 +55,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
         var madeApart = 0;
         for (var k = 0; k < cuts; k++)
         {
-            var cut = k % Nodes;
+            var cut = order[k];
             var rest = Except(cut);
             var host = lab.Net.Balancers[cut];
 
@@ -67,7 +74,9 @@ public sealed class PartitionTests(ITestOutputHelper output)
             var (owner, took) = await lab.WaitOneOwnerAsync(All);
             oneOwner.Add(took.TotalMilliseconds);
             await lab.WaitMembersUpAsync(All);
-            await loop.WaitForSuccessAsync(TimeSpan.FromSeconds(10));
+            var healedAt = loop.Now;
+            await lab.WaitAsync(() => Task.FromResult(loop.Since(healedAt).Any(s => s.Ok) ? null : $"last errors: {Errors(loop.Since(healedAt).TakeLast(3))}; client's neighbour entry {lab.Net.Client.NeighbourMac(VipLab.Vip)}, {Name(owner)} has {lab.Net.Balancers[owner].Mac}"),
+                "a successful request through the VIP after the heal", TimeSpan.FromSeconds(10));
             await lab.WaitAsync(() => Task.FromResult(lab.Net.Client.NeighbourMac(VipLab.Vip) == lab.Net.Balancers[owner].Mac ? null : $"client has {lab.Net.Client.NeighbourMac(VipLab.Vip)}"),
                 $"the client's neighbour entry for the VIP follows {Name(owner)}");
 
@@ -90,7 +99,7 @@ public sealed class PartitionTests(ITestOutputHelper output)
         Figures.Record(output, test, "requests through the VIP", samples.Count, "requests");
         Figures.Record(output, test, "requests failed (client without retry)", samples.Count(s => !s.Ok), "requests");
         Figures.Record(output, test, "sticky violations", violations.Count, "requests");
-        Assert.True(violations.Count == 0, $"{violations.Count} answers from another backend than the client's: {string.Join(" | ", violations.Take(5).Select(v => $"{v.Cookie} -> {v.Backend}, pinned to {pinned[v.Cookie!]}"))}");
+        AssertNoStickyViolations(violations, pinned);
     }
 
     /// <summary>

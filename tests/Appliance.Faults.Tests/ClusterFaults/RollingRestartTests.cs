@@ -87,7 +87,7 @@ public sealed class RollingRestartTests(ITestOutputHelper output)
             Figures.Record(output, test, "restarted node ready (synced), max", ready.Max(), "ms");
 
             Assert.True(failed.Count == 0, $"{failed.Count} of {samples.Count} requests failed after {Retries} retries: {Errors(failed)}\n{lab.Vip.Logs()}");
-            Assert.True(violations.Count == 0, $"{violations.Count} answers from another backend than the client's: {string.Join(" | ", violations.Take(5).Select(v => $"{v.Cookie} -> {v.Backend}, pinned to {pinned[v.Cookie!]}"))}");
+            AssertNoStickyViolations(violations, pinned);
         }
         finally
         {
