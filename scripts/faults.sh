@@ -7,7 +7,9 @@
 # It runs, through scripts/test.sh (which installs the Debian packages, restores, builds, writes
 # .trx files and prints the totals):
 #   - every test of tests/Appliance.Faults.Tests (trait Category=Faults), with APPLIANCE_FAULTS=1 so
-#     the long ones run too (backend flapping, slow clients, 20,000 connections, a larger live fuzz);
+#     the long ones run too (backend flapping, slow clients, 20,000 connections, a larger live fuzz,
+#     ten kill -9s, ten rolling restarts and ten partitions of a three-node cluster in network
+#     namespaces: those need root and iproute2, and are skipped with the reason otherwise);
 #   - the existing tests of the other projects that the suite relies on (CLASSES below; what each
 #     proves is in docs/reliability.md). The script fails if one of them no longer exists.
 # Then it prints every figure the tests recorded (TestResults/faults-figures.jsonl), each with the
@@ -27,6 +29,7 @@ CLASSES=(
   Appliance.Tests.Http.HealthCheckTests                # Node.Tests: active and passive checks
   Appliance.Tests.Http.RetryTests                      # Node.Tests: a request that could not be sent goes elsewhere
   Appliance.Tests.Daemon.DaemonTests                   # Node.Tests: a bad file on reload keeps the last good one
+  Appliance.Tests.Vips.VipNetworkTests                 # Node.Tests: VIP failover, move, partition, gateway track (netns)
   Appliance.Tests.Tcp.TcpLimitsTests                   # Node.Tests: TCP listener limits
   Appliance.Tests.Transport.FrameFuzzTests             # Cluster.Tests: 100,000 frames, fixed seed
   Appliance.Tests.Transport.FrameDecoderTests          # Cluster.Tests: every check of a frame

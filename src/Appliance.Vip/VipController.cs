@@ -107,6 +107,16 @@ internal sealed class VipController
         if (decide)
         {
             var (slots, actions) = VipOwnershipMachine.Step(_vips, _slots, new VipInput(_self, members, now));
+
+            // Holding a VIP again ends an earlier move away from this node. Ended before the new
+            // claims are visible to the advert sender (another thread): an advert that says "holds
+            // it, hands it to X" from a stale move made a peer take the VIP on a move to this node
+            // (found by the kill -9 fault test).
+            foreach (var action in actions.Where(a => a.Kind == VipActionKind.AddAddress))
+            {
+                _moves.TryRemove(action.Vip, out _);
+            }
+
             _slots = slots;
             foreach (var action in actions)
             {
@@ -149,8 +159,6 @@ internal sealed class VipController
         switch (action.Kind)
         {
             case VipActionKind.AddAddress:
-                // Holding it again ends an earlier move away from this node.
-                _moves.TryRemove(vip.Name, out _);
                 _transitions[vip.Name] = _transitions.GetValueOrDefault(vip.Name) + 1;
                 log.Add($"VIP {vip.Address}: master ({action.Reason})");
                 _addPending.Add(vip.Name);

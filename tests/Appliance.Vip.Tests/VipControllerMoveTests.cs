@@ -72,6 +72,51 @@ public sealed class VipControllerMoveTests
     }
 
     [Fact]
+    public void Tick_TakingAVipItMovedAwayEarlier_NoAdvertClaimsItWithTheStaleMove()
+    {
+        // a moved v2 to b earlier. Now, in one tick, a hands v1 to b (its move) and b moves v2 back
+        // to a. Adverts are built on another thread at any moment, here while v1's address is being
+        // removed: one that claims v2 must not still hand v2 to b (a peer would give v2 to b again).
+        var v1 = new VipDefinition("v1", "198.18.0.11/24", "eth0", new Dictionary<string, int> { ["a"] = 200, ["b"] = 100 }, false, TimeSpan.Zero);
+        var v2 = new VipDefinition("v2", "198.18.0.12/24", "eth0", new Dictionary<string, int> { ["a"] = 200, ["b"] = 100 }, false, TimeSpan.Zero);
+        var driver = new HookDriver();
+        var c = new VipController([v1, v2], new Dictionary<string, AnnounceSettings>(), driver, "a");
+        var none = new Dictionary<string, int>();
+        c.Tick([new("a"), new("b")], T0);
+        Assert.Null(c.Move("198.18.0.12", "b"));
+        c.Tick([c.SelfMember(none), new("b", Claims: new HashSet<string> { "v2" })], T0.AddSeconds(1));
+        Assert.Equal(["v1"], c.Claims);
+
+        Assert.Null(c.Move("198.18.0.11", "b"));
+        VipMember? seen = null;
+        driver.OnRemove = () => seen = c.SelfMember(none);
+        var b = new VipMember("b", Claims: new HashSet<string> { "v1", "v2" }, Yields: new Dictionary<string, string?> { ["v2"] = "a" });
+        c.Tick([c.SelfMember(none), b], T0.AddSeconds(2));
+
+        Assert.NotNull(seen);
+        Assert.True(seen.ClaimsVip("v2"));
+        Assert.False(seen.ReleasesVip("v2"));
+        Assert.Equal(["v2"], c.Claims);
+    }
+
+    private sealed class HookDriver : IVipDriver
+    {
+        public Action? OnRemove { get; set; }
+
+        public IReadOnlyList<string> RemoveStale(IReadOnlyList<VipDefinition> vips) => [];
+
+        public string? Add(VipDefinition vip) => null;
+
+        public string? Remove(VipDefinition vip)
+        {
+            OnRemove?.Invoke();
+            return null;
+        }
+
+        public int Announce(VipDefinition vip) => 1;
+    }
+
+    [Fact]
     public void BeginLeaving_EveryVipReleased_HandingOverUntilThePeerClaims()
     {
         var c = Holding();

@@ -69,8 +69,14 @@ internal sealed class ReplicatedConnectionCounts : IConnectionCounts
     }
 
     /// <summary>
-    /// This node became a new incarnation (membership re-joined under a new uid): its gauges are
-    /// republished under the new uid; the old one is dropped once membership declares it gone.
+    /// This node became a new incarnation (membership re-joined under a new uid, after it was
+    /// downed or lost a partition merge): a new replica, which starts from its own gauges alone,
+    /// republished under the new uid; the peers' come back with their deltas and anti-entropy, and
+    /// the old uid is dropped once membership declares it gone. What the old incarnation learned is
+    /// forgotten, its drops above all: while apart it downed the members of the cluster it now
+    /// rejoins, and those keep their incarnations, so its drops (a grow-only set, joined by union)
+    /// would erase their gauges on every node for good, their own included (found by the partition
+    /// fault test: after a heal the cluster-wide counts left out the winners' connections).
     /// </summary>
     public void ChangeNode(ulong node)
     {
@@ -82,6 +88,8 @@ internal sealed class ReplicatedConnectionCounts : IConnectionCounts
             }
 
             _node = node;
+            _state = GaugeMap.Empty;
+            _pending = null;
             foreach (var backend in _local.Keys)
             {
                 _dirty.TryAdd(backend, 0);

@@ -70,7 +70,10 @@ internal sealed class Replicator
     {
         if (self.Uid != _self.Uid)
         {
+            // A new incarnation is a new replica: the drops the old one made are forgotten with
+            // its counts (ReplicatedConnectionCounts.ChangeNode); the new view's Down list follows.
             _self = self;
+            _dropped.Clear();
             _counts.ChangeNode(self.Uid);
         }
 

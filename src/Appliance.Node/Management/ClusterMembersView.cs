@@ -8,9 +8,19 @@ namespace Appliance.Node.Management;
 /// <summary>The management view of live membership: each member with its state as this node sees it.</summary>
 internal sealed class ClusterMembersView(ClusterService cluster) : IClusterView
 {
-    public MembersResponse Members()
+    /// <summary>
+    /// The phi shown for a member the detector is certain about: past about 323 its formula
+    /// underflows to +infinity (a peer silent far longer than it ever was), which JSON cannot carry.
+    /// Found by the partition fault test: <c>GET /api/v1/cluster/members</c> answered 500 for as long
+    /// as a cut-off peer stayed in the list.
+    /// </summary>
+    public const double MaxPhi = 1000;
+
+    public MembersResponse Members() => Describe(cluster.Current);
+
+    /// <summary>The answer for <paramref name="view"/>: pure, so the JSON-safe values are tested without a cluster.</summary>
+    internal static MembersResponse Describe(ClusterView view)
     {
-        var view = cluster.Current;
         var message = view.Phase switch
         {
             NodePhase.Seeking => "this node is looking for its cluster through the seeds",
@@ -23,7 +33,7 @@ internal sealed class ClusterMembersView(ClusterService cluster) : IClusterView
             // An Up member that someone cannot reach is what an operator must see first.
             !m.Reachable && m.Status == MemberStatus.Up ? "unreachable" : m.Status.ToText(),
             m.IsSelf,
-            m.IsSelf ? null : m.Phi,
+            m.IsSelf || double.IsNaN(m.Phi) ? null : Math.Min(m.Phi, MaxPhi),
             null)).ToList();
         return new MembersResponse(true, message, members);
     }

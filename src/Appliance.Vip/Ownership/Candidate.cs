@@ -1,7 +1,8 @@
 namespace Appliance.Vip.Ownership;
 
 /// <summary>A member that may hold one VIP, with its rank inputs.</summary>
-internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims, string? YieldTo = null)
+/// <param name="Leaving">It releases every VIP because it stops (graceful stop, leave); <paramref name="Releasing"/> also covers an earlier <c>vip move</c> of this VIP.</param>
+internal readonly record struct Candidate(string Name, int Priority, bool Releasing, bool Claims, string? YieldTo = null, bool Leaving = false)
 {
     /// <summary>
     /// Positive when this ranks above <paramref name="other"/>. Releasing members rank below all others
@@ -25,7 +26,7 @@ internal readonly record struct Candidate(string Name, int Priority, bool Releas
 
     /// <summary><paramref name="member"/> as a candidate for <paramref name="vip"/>, whatever its priority.</summary>
     public static Candidate Of(VipDefinition vip, VipMember member) =>
-        new(member.Name, vip.PriorityOf(member.Name) - member.PenaltyOn(vip.Name), member.ReleasesVip(vip.Name), member.ClaimsVip(vip.Name), member.YieldTarget(vip.Name));
+        new(member.Name, vip.PriorityOf(member.Name) - member.PenaltyOn(vip.Name), member.ReleasesVip(vip.Name), member.ClaimsVip(vip.Name), member.YieldTarget(vip.Name), member.Releasing);
 
     /// <summary>The candidates for <paramref name="vip"/> among <paramref name="members"/>, best first.</summary>
     public static List<Candidate> Rank(VipDefinition vip, IReadOnlyList<VipMember> members)

@@ -60,8 +60,11 @@ internal static class VipOwnershipMachine
         }
         else if (held.Releasing)
         {
-            // vip move --to: the named node, when it can hold it and is not releasing too.
-            var to = ranked.FirstOrDefault(c => c.Name == held.YieldTo && !c.Releasing) is { Name: not null } target ? target : best;
+            // vip move --to: the named node, when it can hold it and is not leaving. A node that
+            // moved this VIP away earlier still ranks last for it (so preempt does not take it
+            // back), but a move back to it by name is honoured: the kill -9 fault test found such
+            // a move going to another node instead.
+            var to = ranked.FirstOrDefault(c => c.Name == held.YieldTo && !c.Leaving) is { Name: not null } target ? target : best;
             next = Become(before, to.Name, input, $"{held.Name} released it; {to.Name} takes over at once");
         }
         else if (!vip.Preempt)

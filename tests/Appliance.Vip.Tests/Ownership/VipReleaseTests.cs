@@ -119,6 +119,39 @@ public sealed class VipReleaseTests
     }
 
     [Fact]
+    public void Step_MoveBackToANodeThatMovedItAwayEarlier_ThatNodeTakesIt()
+    {
+        // c moved the VIP to a earlier and still ranks last for it; now a moves it back to c by name.
+        var vip = Def("v", false, 30, ("a", 200), ("b", 150), ("c", 100));
+        var moving = new VipMember("a", Claims: new HashSet<string> { "v" }, Yields: new Dictionary<string, string?> { ["v"] = "c" });
+        var movedEarlier = new VipMember("c", Yields: new Dictionary<string, string?> { ["v"] = "a" });
+        var b = new VipHarness("b", vip);
+        var c = new VipHarness("c", vip);
+        b.Tick(0, M("a", claims: "v"), M("b"), movedEarlier);
+        c.Tick(0, M("a", claims: "v"), M("b"), movedEarlier);
+
+        b.Tick(1, moving, M("b"), movedEarlier);
+        var cActions = c.Tick(1, moving, M("b"), movedEarlier);
+
+        Assert.Equal("c", b["v"].Owner);
+        Assert.Equal([VipActionKind.AddAddress, VipActionKind.Announce], Kinds(cActions));
+    }
+
+    [Fact]
+    public void Step_MoveToANodeThatIsLeaving_BestRankedOtherTakesIt()
+    {
+        var vip = Def("v", false, 30, ("a", 200), ("b", 150), ("c", 100));
+        var moving = new VipMember("a", Claims: new HashSet<string> { "v" }, Yields: new Dictionary<string, string?> { ["v"] = "c" });
+        var b = new VipHarness("b", vip);
+        b.Tick(0, M("a", claims: "v"), M("b"), M("c", releasing: true));
+
+        var actions = b.Tick(1, moving, M("b"), M("c", releasing: true));
+
+        Assert.Equal("b", b["v"].Owner);
+        Assert.Equal([VipActionKind.AddAddress, VipActionKind.Announce], Kinds(actions));
+    }
+
+    [Fact]
     public void Step_MoveToNodeThatCannotHoldIt_BestRankedTakesIt()
     {
         var vip = Def("v", true, 30, ("a", 200), ("b", 150));

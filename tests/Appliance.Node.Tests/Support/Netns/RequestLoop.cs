@@ -2,15 +2,23 @@ using System.Diagnostics;
 
 namespace Appliance.Tests.Support.Netns;
 
-/// <summary>One request of a <see cref="RequestLoop"/>: when it ended, whether it got a 200, and which backend answered.</summary>
-internal readonly record struct RequestSample(TimeSpan At, bool Ok, string? Backend, string? Cookie, string? Error);
+/// <summary>One request of a <see cref="RequestLoop"/>: when it ended, whether it got a 200, which backend answered, and how many tries it took.</summary>
+internal readonly record struct RequestSample(TimeSpan At, bool Ok, string? Backend, string? Cookie, string? Error, int Tries = 1)
+{
+    /// <summary>An HTTP answer came (any status); false when the connection failed or the request timed out.</summary>
+    public bool Answered { get; init; }
+}
 
 /// <summary>
 /// A client that keeps asking one URL (through keep-alive connections made in the client's
 /// namespace) every <c>pause</c>, cycling through the given cookies, and records every outcome.
 /// Bounded: it stops at <see cref="Dispose"/>, after <c>maxRequests</c>, or after <c>maxDuration</c>.
-/// With <c>retries</c> &gt; 0 a failed request is tried again at once, as a keep-alive client
-/// retries a request whose pooled connection was closed; only the last try is recorded.
+/// With <c>retries</c> &gt; 0 a request that got no answer at all (connection reset or refused, or
+/// timed out) is tried again after <c>retryPause</c> (at once by default), as a keep-alive client
+/// retries an idempotent request whose pooled connection was closed; an HTTP answer, even an
+/// error, is never retried. With several URLs each retry goes to the next one (as a client of a DNS
+/// round robin tries the next address), and request i starts at URL i mod n. Only the last try is
+/// recorded, with the number of tries.
 /// </summary>
 internal sealed class RequestLoop : IDisposable
 {
@@ -19,12 +27,20 @@ internal sealed class RequestLoop : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly Task _loop;
+    private int _disposed;
 
     public RequestLoop(NetnsHost client, Uri url, IReadOnlyList<string> cookies, int retries = 0,
-        TimeSpan? pause = null, TimeSpan? timeout = null, int maxRequests = 20_000, TimeSpan? maxDuration = null)
+        TimeSpan? pause = null, TimeSpan? timeout = null, int maxRequests = 20_000, TimeSpan? maxDuration = null, TimeSpan? retryPause = null)
+        : this(client, [url], cookies, retries, pause, timeout, maxRequests, maxDuration, retryPause)
+    {
+    }
+
+    public RequestLoop(NetnsHost client, IReadOnlyList<Uri> urls, IReadOnlyList<string> cookies, int retries = 0,
+        TimeSpan? pause = null, TimeSpan? timeout = null, int maxRequests = 20_000, TimeSpan? maxDuration = null, TimeSpan? retryPause = null)
     {
         var http = client.HttpClient(timeout ?? TimeSpan.FromMilliseconds(500));
-        _loop = Task.Run(() => RunAsync(http, url, cookies, retries, pause ?? TimeSpan.FromMilliseconds(20), maxRequests, maxDuration ?? TimeSpan.FromMinutes(3)));
+        var settings = new Settings(urls, cookies, retries, pause ?? TimeSpan.FromMilliseconds(20), retryPause ?? TimeSpan.Zero, maxRequests, maxDuration ?? TimeSpan.FromMinutes(3));
+        _loop = Task.Run(() => RunAsync(http, settings));
     }
 
     /// <summary>Time since the loop started (the samples' clock).</summary>
@@ -70,18 +86,30 @@ internal sealed class RequestLoop : IDisposable
         }
     }
 
-    private async Task RunAsync(HttpClient http, Uri url, IReadOnlyList<string> cookies, int retries, TimeSpan pause, int maxRequests, TimeSpan maxDuration)
+    private sealed record Settings(IReadOnlyList<Uri> Urls, IReadOnlyList<string> Cookies, int Retries, TimeSpan Pause, TimeSpan RetryPause, int MaxRequests, TimeSpan MaxDuration);
+
+    private async Task RunAsync(HttpClient http, Settings s)
     {
         using (http)
         {
-            for (var i = 0; i < maxRequests && !_stop.IsCancellationRequested && _clock.Elapsed < maxDuration; i++)
+            for (var i = 0; i < s.MaxRequests && !_stop.IsCancellationRequested && _clock.Elapsed < s.MaxDuration; i++)
             {
-                var cookie = cookies.Count == 0 ? null : cookies[i % cookies.Count];
+                var cookie = s.Cookies.Count == 0 ? null : s.Cookies[i % s.Cookies.Count];
                 RequestSample sample = default;
-                for (var attempt = 0; attempt <= retries; attempt++)
+                for (var attempt = 0; attempt <= s.Retries; attempt++)
                 {
-                    sample = await OnceAsync(http, url, cookie);
-                    if (sample.Ok)
+                    if (attempt > 0 && !await PauseAsync(s.RetryPause))
+                    {
+                        break;
+                    }
+
+                    if (await OnceAsync(http, s.Urls[(i + attempt) % s.Urls.Count], cookie) is not { } once)
+                    {
+                        return; // stopped mid-request: no outcome to record
+                    }
+
+                    sample = once with { Tries = attempt + 1 };
+                    if (sample.Ok || sample.Answered)
                     {
                         break;
                     }
@@ -92,11 +120,7 @@ internal sealed class RequestLoop : IDisposable
                     _samples.Add(sample);
                 }
 
-                try
-                {
-                    await Task.Delay(pause, _stop.Token);
-                }
-                catch (OperationCanceledException)
+                if (!await PauseAsync(s.Pause))
                 {
                     break;
                 }
@@ -104,7 +128,22 @@ internal sealed class RequestLoop : IDisposable
         }
     }
 
-    private async Task<RequestSample> OnceAsync(HttpClient http, Uri url, string? cookie)
+    /// <summary>Waits <paramref name="pause"/>; false when the loop was stopped meanwhile.</summary>
+    private async Task<bool> PauseAsync(TimeSpan pause)
+    {
+        try
+        {
+            await Task.Delay(pause, _stop.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>One try; null when the loop was stopped while it was under way.</summary>
+    private async Task<RequestSample?> OnceAsync(HttpClient http, Uri url, string? cookie)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (cookie is not null)
@@ -116,16 +155,26 @@ internal sealed class RequestLoop : IDisposable
         {
             using var response = await http.SendAsync(request, _stop.Token);
             var backend = response.Headers.TryGetValues("X-Backend", out var values) ? values.First() : null;
-            return new(_clock.Elapsed, response.IsSuccessStatusCode, backend, cookie, response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}");
+            return new RequestSample(_clock.Elapsed, response.IsSuccessStatusCode, backend, cookie, response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}") { Answered = true };
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return null;
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
         {
-            return new(_clock.Elapsed, false, null, cookie, e.GetType().Name + ": " + e.Message);
+            return new RequestSample(_clock.Elapsed, false, null, cookie, e.GetType().Name + ": " + e.Message);
         }
     }
 
+    /// <summary>Stops the loop (waits for it, bounded); safe to call more than once.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _stop.Cancel();
         try
         {
