@@ -37,7 +37,7 @@ internal static class VipOwnershipMachine
         if (ranked.Count == 0)
         {
             return Become(before, null, input, "no reachable Up member can hold it (none has a priority above 0)")
-                with { Unreachable = input.Members.Where(m => !m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal) };
+                with { Reachable = ReachableNow(input) };
         }
 
         var best = ranked[0];
@@ -80,28 +80,36 @@ internal static class VipOwnershipMachine
         return next with
         {
             RivalClaimants = next.Role == VipRole.Master ? rivals : Empty,
-            Unreachable = input.Members.Where(m => !m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal),
+            Reachable = ReachableNow(input),
             Returned = Returned(vip, before, ranked, input),
         };
     }
 
     /// <summary>
-    /// Members that were unreachable last tick and are reachable now, that this node outranks. A
-    /// master re-announces for them: while the partition lasted they may have held the VIP and
-    /// told the neighbours their MAC, and they may drop it before their claim ever reaches us.
+    /// Members reachable now that were not last tick, that this node outranks: back from
+    /// unreachable, or back in the view at all (downed while apart, they rejoin as new
+    /// incarnations). A master re-announces for them: while the partition lasted they may have held
+    /// the VIP and told the neighbours their MAC, and they may drop it before their claim ever
+    /// reaches us (found by the partition fault test: after a lost merge the other side came back
+    /// as new members and the client kept the loser's MAC). A node joining a healthy cluster costs
+    /// one needless burst, which is cheap; the first tick has nothing to compare with.
     /// </summary>
     private static List<string> Returned(VipDefinition vip, VipSlot before, List<Candidate> ranked, VipInput input)
     {
         var self = ranked.FirstOrDefault(c => c.Name == input.Self);
-        if (before.Unreachable is not { Count: > 0 } was || self.Name is null)
+        if (before.Reachable is not { } was || self.Name is null)
         {
             return [];
         }
 
         return [.. input.Members
-            .Where(m => m.Reachable && was.Contains(m.Name) && vip.PriorityOf(m.Name) > 0 && self.CompareRank(Candidate.Of(vip, m)) > 0)
+            .Where(m => m.Reachable && m.Name != input.Self && !was.Contains(m.Name)
+                && vip.PriorityOf(m.Name) > 0 && self.CompareRank(Candidate.Of(vip, m)) > 0)
             .Select(m => m.Name)];
     }
+
+    private static HashSet<string> ReachableNow(VipInput input) =>
+        input.Members.Where(m => m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Make before break: a master that decided another node owns the VIP keeps the address until
@@ -206,7 +214,7 @@ internal static class VipOwnershipMachine
         }
         else if (after.Role == VipRole.Master && before.Role == VipRole.Master && after.Returned is { Count: > 0 } returned)
         {
-            actions.Add(new(VipActionKind.Announce, vip, $"re-announce: {string.Join(", ", returned)} reachable again (it may have held it while apart)"));
+            actions.Add(new(VipActionKind.Announce, vip, $"re-announce: {string.Join(", ", returned)} back in view (it may have held it while apart)"));
         }
     }
 

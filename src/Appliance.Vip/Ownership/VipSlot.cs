@@ -9,8 +9,8 @@ namespace Appliance.Vip.Ownership;
 /// <param name="Reason">Why, in words for the operator.</param>
 /// <param name="RivalClaimants">Other members that claimed it last tick while we held it.</param>
 /// <param name="HandoverSince">While this node still holds it for a new owner that does not claim it yet: since when.</param>
-/// <param name="Unreachable">Members that were Up but unreachable last tick.</param>
-/// <param name="Returned">Members this node outranks that became reachable again this tick (a partition healed).</param>
+/// <param name="Reachable">Members reachable last tick (null before the first decision).</param>
+/// <param name="Returned">Members this node outranks that are back in view this tick: reachable again, or rejoined (a partition healed).</param>
 internal sealed record VipSlot(
     string? Owner,
     VipRole Role,
@@ -20,7 +20,7 @@ internal sealed record VipSlot(
     string Reason,
     IReadOnlySet<string> RivalClaimants,
     DateTimeOffset? HandoverSince = null,
-    IReadOnlySet<string>? Unreachable = null,
+    IReadOnlySet<string>? Reachable = null,
     IReadOnlyList<string>? Returned = null)
 {
     /// <summary>Before the first tick.</summary>

@@ -101,8 +101,52 @@ public sealed class VipSplitBrainTests
         var bHealed = b.Tick(2, M("a"), M("b"));
 
         Assert.Equal([VipActionKind.Announce], Kinds(aHealed));
-        Assert.Contains("b reachable again", aHealed[0].Reason, StringComparison.Ordinal);
+        Assert.Contains("b back in view", aHealed[0].Reason, StringComparison.Ordinal);
         Assert.Empty(aAgain);
         Assert.DoesNotContain(VipActionKind.Announce, Kinds(bHealed));
+    }
+
+    [Fact]
+    public void Step_OutrankedMemberRejoinsAfterBeingDowned_MasterReannouncesOnce()
+    {
+        // A long partition: the cut-off node was downed and left the view; it comes back as a new
+        // member, and may have dropped its own claim before any advert of it reached us.
+        var vip = Def("v", false, 0, ("a", 200), ("b", 100));
+        var a = new VipHarness("a", vip);
+        a.Tick(0, M("a"), M("b"));
+        Assert.Empty(a.Tick(1, M("a")));
+
+        var rejoined = a.Tick(2, M("a"), M("b"));
+        var again = a.Tick(2.05, M("a"), M("b"));
+
+        Assert.Equal([VipActionKind.Announce], Kinds(rejoined));
+        Assert.Contains("b back in view", rejoined[0].Reason, StringComparison.Ordinal);
+        Assert.Empty(again);
+    }
+
+    [Fact]
+    public void Step_BetterRankedMemberRejoins_TheOutrankedMasterDoesNotReannounce()
+    {
+        // Without preempt the incumbent keeps it, and the returning member, which outranks it,
+        // is the one to speak up if it held it; two masters announcing would race.
+        var vip = Def("v", false, 0, ("a", 100), ("b", 200));
+        var a = new VipHarness("a", vip);
+        a.Tick(0, M("a"));
+        Assert.Equal(VipRole.Master, a["v"].Role);
+
+        var rejoined = a.Tick(1, M("a"), M("b"));
+
+        Assert.DoesNotContain(VipActionKind.Announce, Kinds(rejoined));
+    }
+
+    [Fact]
+    public void Step_FirstTick_NothingIsBackInView()
+    {
+        var a = new VipHarness("a", Def("v", false, 0, ("a", 200), ("b", 100)));
+
+        var first = a.Tick(0, M("a"), M("b"));
+
+        Assert.Equal([VipActionKind.AddAddress, VipActionKind.Announce], Kinds(first));
+        Assert.DoesNotContain("re-announce", first[1].Reason, StringComparison.Ordinal);
     }
 }
