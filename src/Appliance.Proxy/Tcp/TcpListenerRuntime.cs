@@ -147,6 +147,7 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
         {
             session.CancelSetup();
         }
+
         if (!_sessions.IsEmpty)
         {
             TcpLog.ListenerDraining(Services.Logger, Name, _sessions.Count, drain);
