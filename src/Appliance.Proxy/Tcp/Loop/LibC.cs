@@ -44,6 +44,7 @@ internal static unsafe partial class LibC
     public const int EIntr = 4;
     public const int EAgain = 11;
     public const int ENoMem = 12;
+    public const int EInval = 22;
     public const int ENFile = 23;
     public const int EMFile = 24;
     public const int EConnAborted = 103;

@@ -96,6 +96,11 @@ internal sealed unsafe class LoopAcceptor(TcpListenerRuntime listener, EventLoop
         }
 
         _slot = loop.Add(fd, LibC.EpollIn | LibC.EpollExclusive, this, 0);
+        if (_slot < 0 && LibC.Errno == LibC.EInval)
+        {
+            _slot = loop.Add(fd, LibC.EpollIn, this, 0); // kernels before 4.5 lack EPOLLEXCLUSIVE: every loop wakes, one wins
+        }
+
         if (_slot < 0)
         {
             TcpLog.AcceptFailed(listener.Services.Logger, listener.Name, $"epoll_ctl errno {LibC.Errno}");
