@@ -139,6 +139,9 @@ internal sealed unsafe class LoopConnection : LoopHandler, ITcpConnection
             case State.Connecting when side == BackendSide:
                 FinishConnect(events);
                 break;
+            case State.Pumping when (events & LibC.EpollErr) != 0:
+                Close(reset: true); // a reset (or a dead peer) cuts both sides at once, even with bytes still queued for the other
+                break;
             case State.Pumping:
                 Pump();
                 break;
