@@ -3,8 +3,10 @@
 #
 # What it measures
 #   applianced's TCP listener against HAProxy 2.6 in `mode tcp` (nbthread 2),
-#   and applianced once more with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
-#   (row "applianced-inline"),
+#   and applianced once more on its .NET socket engine (APPLIANCE_TCP_ENGINE=sockets,
+#   row "applianced-sockets"; the default on Linux is the epoll event loop); with
+#   BALANCERS=... also "applianced-inline" (the socket engine with
+#   DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1),
 #   both round robin over the same two backends: one nginx (2 workers) on two
 #   ports, serving "hello\n" at / and a 1 GiB file at /big (sendfile).
 #     (a) conn/s   new connections per second with a short request/response:
@@ -52,9 +54,10 @@ WARMUP=${WARMUP:-20}
 APPLIANCED_DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
 CLIENT="$REPO/bench/tcp-client.py"
 RESULTS_DIR="$REPO/bench/results"
-# applianced-inline: the same daemon with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket
-# completions run on the epoll threads instead of being queued to the thread pool).
-read -r -a BALANCERS <<<"${BALANCERS:-haproxy applianced applianced-inline}"
+# applianced-sockets: the same daemon on the .NET socket engine instead of its event loops.
+# applianced-inline: the socket engine with DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 (socket
+# completions run on .NET's epoll threads instead of being queued to the thread pool).
+read -r -a BALANCERS <<<"${BALANCERS:-haproxy applianced applianced-sockets}"
 COMMAND_LINE="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS BULK_SECONDS=$BULK_SECONDS BULK_CONNECTIONS=$BULK_CONNECTIONS${IDLE_CONNECTIONS:+ IDLE_CONNECTIONS=$IDLE_CONNECTIONS} WARMUP=$WARMUP${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0"
 
 log() { printf '[tcp-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -194,10 +197,12 @@ EOF
 }
 
 start_applianced() {       # start_applianced PORT [DIR]: sets BAL_PID
-  local dir="$WORK/${2:-applianced}"
+  local dir="$WORK/${2:-applianced}" admin
   mkdir -p "$dir"
+  free_port admin # several daemons run at once: each needs its own admin port (the default is 9900)
   cat >"$dir/config.json" <<EOF
 { "Node": { "Name": "bench" },
+  "Admin": { "Address": "127.0.0.1:$admin" },
   "Tcp": {
     "Listeners": { "front": { "Address": "127.0.0.1:$1", "Pool": "pool", "IdleTimeout": "00:10:00" } },
     "Pools": { "pool": { "Policy": "RoundRobin", "Backends": {
@@ -212,8 +217,12 @@ EOF
   BAL_PID=$!
 }
 
+start_applianced-sockets() {
+  APPLIANCE_TCP_ENGINE=sockets start_applianced "$1" applianced-sockets
+}
+
 start_applianced-inline() {
-  DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 start_applianced "$1" applianced-inline
+  APPLIANCE_TCP_ENGINE=sockets DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 start_applianced "$1" applianced-inline
 }
 
 declare -A PORT_OF PID_OF

@@ -15,6 +15,16 @@ internal static class ProxyHeaderWriter
     /// <summary>Room enough for either version with IPv6 addresses.</summary>
     public const int MaxLength = 108;
 
+    /// <summary>The header a pool's <c>SendProxyProtocol</c> asks for ("V1", "V2", anything else none); returns its length (0 for none).</summary>
+    public static int WriteFor(string version, Span<byte> destination, IPEndPoint? source, IPEndPoint? target) =>
+        string.Equals(version, "V2", StringComparison.OrdinalIgnoreCase) ? WriteV2(destination, source, target)
+        : string.Equals(version, "V1", StringComparison.OrdinalIgnoreCase) ? WriteV1(destination, source, target)
+        : 0;
+
+    /// <summary>True when <see cref="WriteFor"/> writes a header for <paramref name="version"/>.</summary>
+    public static bool Wanted(string version) =>
+        string.Equals(version, "V2", StringComparison.OrdinalIgnoreCase) || string.Equals(version, "V1", StringComparison.OrdinalIgnoreCase);
+
     public static int WriteV2(Span<byte> destination, IPEndPoint? source, IPEndPoint? target)
     {
         ProxyHeaderParser.V2Signature.CopyTo(destination);

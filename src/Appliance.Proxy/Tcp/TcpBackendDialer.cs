@@ -25,36 +25,69 @@ internal sealed class TcpBackendDialer(TcpServices services)
                 return null;
             }
 
-            var options = pool.Options;
-            var socket = await TcpConnector.ConnectAsync(backend.EndPoint, options.ConnectTimeout, stop).ConfigureAwait(false);
-            var now = services.Time.GetUtcNow();
+            var socket = await TcpConnector.ConnectAsync(backend.EndPoint, pool.Options.ConnectTimeout, stop).ConfigureAwait(false);
             if (socket is not null)
             {
-                backend.RecordConnect(failed: false, options.PassiveHealthCheck, now);
-                if (!selection.FromPin)
-                {
-                    services.Selector.Pin(pool, client, backend, now);
-                }
-
+                Connected(pool, selection, client);
                 return (socket, backend);
             }
 
-            backend.Core.Counters.RecordTransportError();
-            if (backend.RecordConnect(failed: true, options.PassiveHealthCheck, now))
-            {
-                TcpLog.PassivelyDown(services.Logger, pool.Id, backend.Id, options.PassiveHealthCheck.ReactivationPeriod);
-            }
-
-            backend.Core.Release();
-            pool.SignalSlotFreed();
-            if (attempt >= options.Retries)
+            if (!ConnectFailed(pool, backend, attempt))
             {
                 return null;
             }
 
-            backend.Core.Counters.RecordRetry();
             (tried ??= []).Add(backend);
         }
+    }
+
+    /// <summary>A connect to the selected backend succeeded: feeds the passive check and pins the client.</summary>
+    public void Connected(TcpPoolRuntime pool, TcpSelection selection, IPAddress client)
+    {
+        var now = services.Time.GetUtcNow();
+        var backend = selection.Backend!;
+        backend.RecordConnect(failed: false, pool.Options.PassiveHealthCheck, now);
+        if (!selection.FromPin)
+        {
+            services.Selector.Pin(pool, client, backend, now);
+        }
+    }
+
+    /// <summary>
+    /// A connect failed or timed out: counts it, feeds the passive check, gives the backend's slot
+    /// back. True when the pool's retries allow another backend (the caller adds this one to the
+    /// tried list); <paramref name="attempt"/> counts from 0.
+    /// </summary>
+    public bool ConnectFailed(TcpPoolRuntime pool, TcpBackendRuntime backend, int attempt)
+    {
+        var options = pool.Options;
+        backend.Core.Counters.RecordTransportError();
+        if (backend.RecordConnect(failed: true, options.PassiveHealthCheck, services.Time.GetUtcNow()))
+        {
+            TcpLog.PassivelyDown(services.Logger, pool.Id, backend.Id, options.PassiveHealthCheck.ReactivationPeriod);
+        }
+
+        backend.Core.Release();
+        pool.SignalSlotFreed();
+        if (attempt >= options.Retries)
+        {
+            return false;
+        }
+
+        backend.Core.Counters.RecordRetry();
+        return true;
+    }
+
+    /// <summary>Selection without waiting: a few tries (a slot may free between them); <see cref="TcpSelectionOutcome.AllFull"/> means queue.</summary>
+    public TcpSelection TrySelect(TcpPoolRuntime pool, IPAddress client, List<TcpBackendRuntime>? tried)
+    {
+        var selection = TcpSelection.Full;
+        for (var i = 0; i < RaceRetries && selection.Outcome == TcpSelectionOutcome.AllFull; i++)
+        {
+            selection = services.Selector.Select(pool, client, tried, services.Time.GetUtcNow());
+        }
+
+        return selection;
     }
 
     private async ValueTask<TcpSelection> SelectAsync(
@@ -63,13 +96,10 @@ internal sealed class TcpBackendDialer(TcpServices services)
         var selector = services.Selector;
         while (true)
         {
-            for (var i = 0; i < RaceRetries; i++)
+            var selection = TrySelect(pool, client, tried);
+            if (selection.Outcome != TcpSelectionOutcome.AllFull)
             {
-                var selection = selector.Select(pool, client, tried, services.Time.GetUtcNow());
-                if (selection.Outcome != TcpSelectionOutcome.AllFull)
-                {
-                    return selection;
-                }
+                return selection;
             }
 
             var waiter = pool.Queue.TryEnter(pool.Options.Queue.MaxLength);

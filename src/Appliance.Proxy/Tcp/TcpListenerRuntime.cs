@@ -2,24 +2,29 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.Core.Configuration;
+using Appliance.Proxy.Tcp.Loop;
 
 namespace Appliance.Proxy.Tcp;
 
 /// <summary>
 /// One running TCP listener: its sockets and accept loops, the connection limit with its queue, the
 /// set of open connections (for the idle sweep and for draining), and graceful stop. Options other
-/// than the address apply to new connections when replaced by a reload.
+/// than the address apply to new connections when replaced by a reload. With event loops (Linux),
+/// each loop accepts on every socket and serves what it accepted; connections that need a wait
+/// (listener full: its queue) or a trusted front's PROXY header go to <see cref="TcpSession"/> on
+/// .NET sockets instead, as every connection does without loops.
 /// </summary>
 internal sealed class TcpListenerRuntime : IAsyncDisposable
 {
     private static readonly TimeSpan MaxSweep = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MinSweep = TimeSpan.FromMilliseconds(50);
 
-    private readonly ConcurrentDictionary<TcpSession, byte> _sessions = new();
+    private readonly ConcurrentDictionary<ITcpConnection, byte> _sessions = new();
     private readonly ConnectionSlots _slots = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _acceptLoops = [];
+    private readonly List<Func<Task>> _stopAccepting = [];
     private volatile TcpListenerOptions _options;
     private volatile TrustedNetworks _trusted;
     private ITimer? _sweep;
@@ -59,6 +64,9 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
     /// <summary>Connections open now (holding a listener slot).</summary>
     public int Active => _slots.Active;
 
+    /// <summary>True once <see cref="StopAsync"/> began: no new connection is accepted.</summary>
+    public bool IsStopping => Volatile.Read(ref _stopped) != 0;
+
     /// <summary>Connections tracked now, including those still waiting for a slot.</summary>
     public int Tracked => _sessions.Count;
 
@@ -73,9 +81,25 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
     public void Start()
     {
         _sockets.AddRange(TcpListenSockets.Bind(Address, FreeBind));
-        foreach (var socket in _sockets)
+        if (OperatingSystem.IsLinux() && Services.Loops is { } loops)
         {
-            _acceptLoops.Add(AcceptLoopAsync(socket));
+            foreach (var socket in _sockets)
+            {
+                socket.Blocking = false; // loops race for each connection; the losers must get EAGAIN
+                foreach (var loop in loops.Loops)
+                {
+                    var acceptor = new LoopAcceptor(this, loop, (int)socket.Handle);
+                    acceptor.Start();
+                    _stopAccepting.Add(acceptor.StopAsync);
+                }
+            }
+        }
+        else
+        {
+            foreach (var socket in _sockets)
+            {
+                _acceptLoops.Add(AcceptLoopAsync(socket));
+            }
         }
 
         _sweep = Services.Time.CreateTimer(_ => Sweep(), null, SweepPeriod(_options), SweepPeriod(_options));
@@ -100,6 +124,18 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
             return;
         }
 
+        if (OperatingSystem.IsLinux() && _stopAccepting.Count > 0)
+        {
+            // Stop listening now (new connects are refused at once), but close the descriptors only after
+            // every loop has let go of them, so their numbers cannot be reused under a loop.
+            foreach (var socket in _sockets)
+            {
+                LibC.Shutdown((int)socket.Handle, LibC.ShutRd);
+            }
+
+            await Task.WhenAll(_stopAccepting.Select(stop => stop())).ConfigureAwait(false);
+        }
+
         foreach (var socket in _sockets)
         {
             socket.Dispose();
@@ -107,6 +143,11 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
 
         await Task.WhenAll(_acceptLoops).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false); // connections not yet forwarded give up
+        foreach (var session in _sessions.Keys)
+        {
+            session.CancelSetup();
+        }
+
         if (!_sessions.IsEmpty)
         {
             TcpLog.ListenerDraining(Services.Logger, Name, _sessions.Count, drain);
@@ -183,7 +224,34 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
 
     internal void RecordRefused() => Interlocked.Increment(ref _refused);
 
-    internal void Forget(TcpSession session) => _sessions.TryRemove(session, out _);
+    internal void Forget(ITcpConnection session) => _sessions.TryRemove(session, out _);
+
+    /// <summary>The connections tracked now (tests cut them from other threads).</summary>
+    internal IReadOnlyCollection<ITcpConnection> Connections => [.. _sessions.Keys];
+
+    /// <summary>
+    /// An event loop accepted <paramref name="fd"/>. The common case stays on that loop; a trusted
+    /// front (PROXY header to read) or a full listener (queue wait) goes to the socket engine's session.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    internal void OnLoopAccept(EventLoop loop, int fd, IPEndPoint? remote)
+    {
+        Interlocked.Increment(ref _accepted);
+        var options = _options;
+        if (remote is not null && Volatile.Read(ref _stopped) == 0
+            && (options.AcceptProxyProtocol is null || !_trusted.Contains(remote.Address))
+            && _slots.TryAcquire(options.MaxConnections))
+        {
+            var connection = new LoopConnection(this, loop, fd, remote);
+            _sessions.TryAdd(connection, 0);
+            connection.Start();
+            return;
+        }
+
+        var session = new TcpSession(this, new Socket(new SafeSocketHandle(fd, ownsHandle: true)));
+        _sessions.TryAdd(session, 0);
+        ThreadPool.UnsafeQueueUserWorkItem(static s => _ = s.RunAsync(), session, preferLocal: false);
+    }
 
     private async Task AcceptLoopAsync(Socket listen)
     {
@@ -225,7 +293,7 @@ internal sealed class TcpListenerRuntime : IAsyncDisposable
         var now = Environment.TickCount64;
         foreach (var session in _sessions.Keys)
         {
-            if (session.IsPumping && session.Clock.IsIdle(now, timeoutMs))
+            if (session.IsPumping && session.IsIdle(now, timeoutMs))
             {
                 session.CloseIdle();
             }

@@ -37,4 +37,16 @@ internal static partial class TcpLog
 
     [LoggerMessage(310, LogLevel.Error, "TCP listener {Listener}: connection from {Remote} failed unexpectedly")]
     public static partial void SessionFailed(ILogger logger, Exception error, string listener, string remote);
+
+    [LoggerMessage(311, LogLevel.Error, "TCP event loop: a connection's handler failed; the connection was cut")]
+    public static partial void LoopHandlerFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(312, LogLevel.Error, "TCP event loop: epoll_wait failed with errno {Errno}")]
+    public static partial void LoopWaitFailed(ILogger logger, int errno);
+
+    [LoggerMessage(313, LogLevel.Information, "TCP data path: {Loops} epoll event loop thread(s)")]
+    public static partial void LoopsStarted(ILogger logger, int loops);
+
+    [LoggerMessage(314, LogLevel.Information, "TCP data path: .NET sockets ({Reason})")]
+    public static partial void SocketEngine(ILogger logger, string reason);
 }

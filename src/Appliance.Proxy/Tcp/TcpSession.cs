@@ -9,7 +9,7 @@ namespace Appliance.Proxy.Tcp;
 /// backend connection, the outbound PROXY header, then the pump. Everything it took (slots, gauges,
 /// sockets, buffers) is given back in one place when it ends, however it ends.
 /// </summary>
-internal sealed class TcpSession(TcpListenerRuntime listener, Socket client)
+internal sealed class TcpSession(TcpListenerRuntime listener, Socket client) : ITcpConnection
 {
     private readonly SocketEnd _client = new(client);
     private SocketEnd? _backend;
@@ -20,6 +20,13 @@ internal sealed class TcpSession(TcpListenerRuntime listener, Socket client)
 
     /// <summary>True once bytes flow; only then does the idle timeout apply (setup has its own timeouts).</summary>
     public bool IsPumping => _pumping;
+
+    public bool IsIdle(long nowMs, long timeoutMs) => Clock.IsIdle(nowMs, timeoutMs);
+
+    /// <summary>Nothing to do: setup waits on the listener's stopping token, which gives up by itself.</summary>
+    public void CancelSetup()
+    {
+    }
 
     /// <summary>Cuts the connection with a reset on both sides (drain timeout passed).</summary>
     public void Abort()
@@ -148,9 +155,7 @@ internal sealed class TcpSession(TcpListenerRuntime listener, Socket client)
     private static async ValueTask SendPreambleAsync(
         SocketEnd backend, string version, IPEndPoint source, IPEndPoint? destination, byte[]? early, int earlyLength)
     {
-        var v1 = string.Equals(version, "V1", StringComparison.OrdinalIgnoreCase);
-        var v2 = string.Equals(version, "V2", StringComparison.OrdinalIgnoreCase);
-        if (!v1 && !v2 && earlyLength == 0)
+        if (!ProxyHeaderWriter.Wanted(version) && earlyLength == 0)
         {
             return;
         }
@@ -158,9 +163,7 @@ internal sealed class TcpSession(TcpListenerRuntime listener, Socket client)
         var buffer = ArrayPool<byte>.Shared.Rent(ProxyHeaderWriter.MaxLength + earlyLength);
         try
         {
-            var length = v2 ? ProxyHeaderWriter.WriteV2(buffer, source, destination)
-                : v1 ? ProxyHeaderWriter.WriteV1(buffer, source, destination)
-                : 0;
+            var length = ProxyHeaderWriter.WriteFor(version, buffer, source, destination);
             early.AsSpan(0, earlyLength).CopyTo(buffer.AsSpan(length));
             await backend.SendAsync(buffer.AsMemory(0, length + earlyLength)).ConfigureAwait(false);
         }
