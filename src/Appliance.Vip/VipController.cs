@@ -133,7 +133,13 @@ internal sealed class VipController
         {
             foreach (var _ in schedule.Due(now))
             {
-                _sent[name] = _sent.GetValueOrDefault(name) + _driver.Announce(_byName[name]);
+                // Never while handing it over (vip move, or holding it for a new owner until it
+                // claims it): the new owner announces, and a late burst of ours (ticks run late on
+                // a loaded machine) would pull the neighbours back just before we let go.
+                if (_slots.TryGetValue(name, out var slot) && slot is { Role: VipRole.Master, HandingOver: false })
+                {
+                    _sent[name] = _sent.GetValueOrDefault(name) + _driver.Announce(_byName[name]);
+                }
             }
         }
 

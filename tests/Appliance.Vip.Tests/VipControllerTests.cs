@@ -97,4 +97,23 @@ public sealed class VipControllerTests
         Assert.Equal(50, c.Current[0].Priorities["a"]);
         Assert.Equal("b", c.Current[0].Owner);
     }
+
+    [Fact]
+    public void Tick_HandingOver_NoAnnouncementOfItsBurstGoesOut()
+    {
+        var driver = new FakeDriver();
+        var c = Controller(driver);
+        var penalised = new VipMember("a", new Dictionary<string, int> { [Def.Name] = 150 });
+        c.Tick([penalised], T0); // master, the first announcement of its burst at once
+
+        // b outranks it from the next tick; a holds the address for b (make before break) while
+        // the rest of its burst falls due, and must not announce: b is the one to tell the switch.
+        for (var ms = 50; ms <= 600; ms += 50)
+        {
+            c.Tick([penalised, new("b")], T0.AddMilliseconds(ms));
+        }
+
+        Assert.True(c.HandingOver);
+        Assert.Equal(["add", "announce"], driver.Calls);
+    }
 }

@@ -37,7 +37,7 @@ internal static class VipOwnershipMachine
         if (ranked.Count == 0)
         {
             return Become(before, null, input, "no reachable Up member can hold it (none has a priority above 0)")
-                with { Reachable = ReachableNow(input) };
+                with { Reachable = RememberReachable(before, ranked, input) };
         }
 
         var best = ranked[0];
@@ -80,7 +80,7 @@ internal static class VipOwnershipMachine
         return next with
         {
             RivalClaimants = next.Role == VipRole.Master ? rivals : Empty,
-            Reachable = ReachableNow(input),
+            Reachable = RememberReachable(before, ranked, input),
             Returned = Returned(vip, before, ranked, input),
         };
     }
@@ -108,8 +108,17 @@ internal static class VipOwnershipMachine
             .Select(m => m.Name)];
     }
 
-    private static HashSet<string> ReachableNow(VipInput input) =>
-        input.Members.Where(m => m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Who is reachable now, remembered for the next tick's <see cref="Returned"/>; but while this
+    /// node is not reachable itself the memory is kept as it was. Healing a partition, gossip merges
+    /// the other side's opinion of us: for a tick or two we are "unreachable" while the returning
+    /// members already look reachable, and a master that recorded them then would never see them
+    /// come back, nor re-announce (seen in VipNetworkTests' partition test).
+    /// </summary>
+    private static IReadOnlySet<string>? RememberReachable(VipSlot before, List<Candidate> ranked, VipInput input) =>
+        before.Reachable is not null && !ranked.Any(c => c.Name == input.Self)
+            ? before.Reachable
+            : input.Members.Where(m => m.Reachable).Select(m => m.Name).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Make before break: a master that decided another node owns the VIP keeps the address until

@@ -37,7 +37,9 @@ public sealed class TcpLeakTests
         Assert.Equal(Count, node.TcpListener().Active);
         Assert.Equal(Count, node.Counts.Get("tcp/pool/b1"));
         var open = OpenDescriptors();
-        Assert.True(open >= before + (4 * Count), $"{open} descriptors open with {Count} connections, {before} before: each proxied pair should hold four in this process");
+        // Four per pair; a few unrelated descriptors (timers, other tests' sockets reaching their
+        // finalizers) may close meanwhile, hence the small slack.
+        Assert.True(open >= before + (4 * Count) - 20, $"{open} descriptors open with {Count} connections, {before} before: each proxied pair should hold four in this process");
         Assert.Equal("still alive", await RoundTripAsync(clients[Count / 2], "still alive"));
 
         foreach (var client in clients)

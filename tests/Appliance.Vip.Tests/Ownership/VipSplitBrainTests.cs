@@ -149,4 +149,22 @@ public sealed class VipSplitBrainTests
         Assert.Equal([VipActionKind.AddAddress, VipActionKind.Announce], Kinds(first));
         Assert.DoesNotContain("re-announce", first[1].Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Step_HealWhileThisNodeLooksUnreachableForATick_MasterStillReannouncesWhenItIsBack()
+    {
+        // Gossip from the other side says we are unreachable while the others already look
+        // reachable: the returning members must still count as back once we are reachable again.
+        var vip = Def("v", false, 0, ("a", 200), ("b", 100));
+        var a = new VipHarness("a", vip);
+        a.Tick(0, M("a"), M("b"));
+        a.Tick(1, M("a"), M("b") with { Reachable = false });
+
+        var merging = a.Tick(2, M("a") with { Reachable = false }, M("b"));
+        var healed = a.Tick(2.1, M("a"), M("b"));
+
+        Assert.DoesNotContain(VipActionKind.Announce, Kinds(merging));
+        Assert.Equal([VipActionKind.Announce], Kinds(healed));
+        Assert.Contains("b back in view", healed[0].Reason, StringComparison.Ordinal);
+    }
 }
