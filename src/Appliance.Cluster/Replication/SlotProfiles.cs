@@ -16,9 +16,8 @@ internal sealed class SlotProfiles
     private int[] _uses = new int[4];
     private int _next;
 
-    // The last triple acquired: writes come in runs from one node with one timeout to few backends.
-    private SlotProfile _last;
-    private int _lastId = -1;
+    // Up to this many indexes in use, a lookup is a scan (no hashing of the backend name per join).
+    private const int ScanUpTo = 8;
 
     /// <summary>Distinct triples in use.</summary>
     public int Count => _index.Count;
@@ -28,13 +27,7 @@ internal sealed class SlotProfiles
     /// <summary>The index of a triple, one more use of it.</summary>
     public int Acquire(in SlotProfile profile)
     {
-        if (_lastId >= 0 && _uses[_lastId] > 0 && _last == profile)
-        {
-            _uses[_lastId]++;
-            return _lastId;
-        }
-
-        if (!_index.TryGetValue(profile, out var id))
+        if (!Find(profile, out var id))
         {
             id = _free.Count > 0 ? _free.Pop() : _next++;
             if (id == _profiles.Length)
@@ -48,7 +41,6 @@ internal sealed class SlotProfiles
         }
 
         _uses[id]++;
-        (_last, _lastId) = (profile, id);
         return id;
     }
 
@@ -61,6 +53,25 @@ internal sealed class SlotProfiles
             _profiles[id] = default; // drop the backend string's reference
             _free.Push(id);
         }
+    }
+
+    private bool Find(in SlotProfile profile, out int id)
+    {
+        if (_next > ScanUpTo)
+        {
+            return _index.TryGetValue(profile, out id);
+        }
+
+        // Backend names arrive shared (one string per name), so the string compare is mostly a reference check.
+        for (id = 0; id < _next; id++)
+        {
+            if (_uses[id] > 0 && _profiles[id] == profile)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }
 
