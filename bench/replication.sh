@@ -15,13 +15,13 @@
 # Sessions are written through the benchmark-only endpoint POST /api/v1/diagnostics/sessions,
 # which exists only when applianced starts with APPLIANCE_DIAGNOSTICS=1 (keys bench/<run>/<n>,
 # 13-15 characters, three backend names). The nodes run as shipped (server GC).
-# Environment: RATES ["1000 10000"], DURATION [5], SYNC_SIZES ["100000 1000000"],
+# Environment: RATES ["1000 10000"; "" for none], DURATION [5], SYNC_SIZES ["100000 1000000"],
 #              SKIP_BUILD=1 to use the existing Release build, KEEP_LOGS=1.
 # Only 127.0.0.1 is used; every wait is bounded; all processes are killed on exit.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RATES=${RATES:-"1000 10000"}
+RATES=${RATES-"1000 10000"}    # RATES="" skips the visibility runs (memory and sync only)
 DURATION=${DURATION:-5}
 SYNC_SIZES=${SYNC_SIZES:-"100000 1000000"}
 DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
@@ -147,7 +147,7 @@ main() {
   if [ -z "${SKIP_BUILD:-}" ]; then dotnet build -c Release "$REPO/src/Appliance.Node" -nologo -v quiet >&2; fi
   [ -f "$DLL" ] || { log "$DLL not found"; exit 1; }
   echo "command: RATES=\"$RATES\" DURATION=$DURATION SYNC_SIZES=\"$SYNC_SIZES\" bench/replication.sh"
-  visibility_runs
+  [ -z "$RATES" ] || visibility_runs
   for n in $SYNC_SIZES; do sync_run "$n"; done
 }
 

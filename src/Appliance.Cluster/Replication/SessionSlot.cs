@@ -1,40 +1,19 @@
-using Appliance.Cluster.Replication.Crdt;
-
 namespace Appliance.Cluster.Replication;
 
 /// <summary>
-/// One key's entry in a <see cref="SessionShard"/>'s flat table: the value's fields and the write's
-/// clock unpacked into 48 bytes (no object of its own; the backend string is shared by every
-/// session pinned to it). A null backend is a tombstone.
+/// One key's entry in a <see cref="SessionShard"/>'s flat table, 24 bytes with no object of its
+/// own: the write's clock and the last use unpacked, and what many sessions share (backend, idle
+/// timeout, the writer's node) as an index into the shard's <see cref="SlotProfiles"/>. Every
+/// field keeps its full width, so the clock order, expiry and tombstones stay exact.
 /// </summary>
-internal readonly struct SessionSlot
+internal readonly struct SessionSlot(long wallMs, int logical, long lastSeenMs, int profile)
 {
-    private readonly string? _backend;
-    private readonly long _lastSeenMs;
-    private readonly long _idleTimeoutMs;
-    private readonly long _wallMs;
-    private readonly ulong _node;
-    private readonly int _logical;
+    public long WallMs { get; } = wallMs;
 
-    public SessionSlot(in LwwEntry<SessionValue> entry)
-    {
-        _backend = entry.IsTombstone ? null : entry.Value.Backend;
-        _lastSeenMs = entry.IsTombstone ? 0 : entry.Value.LastSeenMs;
-        _idleTimeoutMs = entry.IsTombstone ? 0 : entry.Value.IdleTimeoutMs;
-        _wallMs = entry.Timestamp.WallMs;
-        _node = entry.Timestamp.Node;
-        _logical = entry.Timestamp.Logical;
-    }
+    public long LastSeenMs { get; } = lastSeenMs;
 
-    public bool IsTombstone => _backend is null;
+    public int Logical { get; } = logical;
 
-    public long WallMs => _wallMs;
-
-    public long LastSeenMs => _lastSeenMs;
-
-    public long ExpiresAtMs => _lastSeenMs + _idleTimeoutMs;
-
-    /// <summary>The entry as the CRDT sees it (tombstones carry the default value, as in <see cref="LwwMap{T}"/>).</summary>
-    public LwwEntry<SessionValue> ToEntry() =>
-        new(_backend is null ? default : new SessionValue(_backend, _lastSeenMs, _idleTimeoutMs), new Hlc(_wallMs, _logical, _node), _backend is null);
+    /// <summary>Index of the (backend, idle timeout, node) triple in the shard's <see cref="SlotProfiles"/>.</summary>
+    public int Profile { get; } = profile;
 }

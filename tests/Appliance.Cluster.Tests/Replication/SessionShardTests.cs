@@ -49,6 +49,7 @@ public sealed class SessionShardTests
         return shard.ToMap().Equals(reference)
             && shard.LiveCount == reference.LiveCount
             && shard.Count == reference.Entries.Count
+            && shard.ProfileCount == Profiles(reference)
             && shard.Digest(long.MaxValue, out _) == Digest(reference, long.MaxValue)
             && shard.Digest(cut, out _) == Digest(reference, cut);
     });
@@ -132,6 +133,60 @@ public sealed class SessionShardTests
         Assert.Equal(["old", "middle"], shard.LeastRecentlyUsed(2));
     }
 
+    [Fact]
+    public void Profiles_SharedBySlots_ForgottenWithTheirLastSlot()
+    {
+        var shard = new SessionShard();
+        for (var i = 0; i < 300; i++)
+        {
+            shard.Join($"k{i}", new LwwEntry<SessionValue>(new SessionValue($"b{i % 3}", i, 1_000), new Hlc(i, 0, (ulong)(1 + (i % 2))), false));
+        }
+
+        Assert.Equal(6, shard.ProfileCount); // 3 backends x 2 writer nodes
+
+        // Overwriting with a new triple (a tombstone) moves the use; the old triples go with their last slot.
+        for (var i = 0; i < 300; i++)
+        {
+            shard.Join($"k{i}", new LwwEntry<SessionValue>(default, new Hlc(1_000, 0, 7), true));
+        }
+
+        Assert.Equal(1, shard.ProfileCount);
+        Assert.True(shard.TryGet("k5", out var entry));
+        Assert.True(entry.IsTombstone);
+        Assert.Equal(new Hlc(1_000, 0, 7), entry.Timestamp);
+
+        shard.Sweep(long.MinValue, 2_000);
+        Assert.Equal(0, shard.Count);
+        Assert.Equal(0, shard.ProfileCount);
+
+        // Freed indexes are reused and read back what was stored last.
+        shard.Join("again", new LwwEntry<SessionValue>(new SessionValue("b9", 5, 60_000), new Hlc(3_000, 2, 4), false));
+        Assert.True(shard.TryGet("again", out entry));
+        Assert.Equal(new LwwEntry<SessionValue>(new SessionValue("b9", 5, 60_000), new Hlc(3_000, 2, 4), false), entry);
+        Assert.Equal(1, shard.ProfileCount);
+    }
+
+    [Fact]
+    public void BigTable_GrowsByAQuarterOrSo_NeverHalfEmpty()
+    {
+        var shard = new SessionShard();
+        var worst = 1.0;
+        for (var i = 0; i < 40_000; i++)
+        {
+            shard.Join($"k{i}", Live("b", new Hlc(i, 0, 1)));
+            if (shard.Count > 2_000)
+            {
+                worst = Math.Min(worst, (double)shard.Count / shard.Capacity);
+            }
+        }
+
+        // Doubling would leave it about half full right after each resize (0.48 here).
+        Assert.InRange(worst, 0.6, 1.0);
+        Assert.Equal(40_000, shard.LiveCount);
+        Assert.True(shard.TryGet("k39999", out var last));
+        Assert.Equal(new Hlc(39_999, 0, 1), last.Timestamp);
+    }
+
     private static string Key(Random random) => $"k{random.Next(0, 6)}";
 
     private static (string Key, LwwEntry<SessionValue> Entry) Write(Random random)
@@ -158,6 +213,10 @@ public sealed class SessionShardTests
 
         return tombstoneHorizon == long.MinValue ? map : map.PruneTombstones(new Hlc(tombstoneHorizon, 0, 0));
     }
+
+    /// <summary>Distinct (backend, idle timeout, node) triples: tombstones share one per node.</summary>
+    private static int Profiles(LwwMap<SessionValue> map) =>
+        map.Entries.Values.Select(e => e.IsTombstone ? (null, 0, e.Timestamp.Node) : (e.Value.Backend, e.Value.IdleTimeoutMs, e.Timestamp.Node)).Distinct().Count();
 
     /// <summary>The digest from scratch: the sum of the entry hashes stamped before the cut.</summary>
     private static ulong Digest(LwwMap<SessionValue> map, long writtenBeforeMs) =>
