@@ -9,12 +9,13 @@ namespace Appliance.Node.Management;
 internal sealed class ClusterMembersView(ClusterService cluster) : IClusterView
 {
     /// <summary>
-    /// The phi shown for a member the detector is certain about: past about 323 its formula
-    /// underflows to +infinity (a peer silent far longer than it ever was), which JSON cannot carry.
-    /// Found by the partition fault test: <c>GET /api/v1/cluster/members</c> answered 500 for as long
-    /// as a cut-off peer stayed in the list.
+    /// The phi shown for a member the detector is certain about: the view already caps it
+    /// (<see cref="ViewTracker.PhiCeiling"/>; past about 323 the formula underflows to +infinity,
+    /// which JSON cannot carry), and the answer applies the same ceiling to any view it is given.
+    /// Found by the partition and degraded-link fault tests: <c>GET /api/v1/cluster/members</c>
+    /// answered 500 for as long as a cut-off peer stayed in the list.
     /// </summary>
-    public const double MaxPhi = 1000;
+    public const double MaxPhi = ViewTracker.PhiCeiling;
 
     public MembersResponse Members() => Describe(cluster.Current);
 
