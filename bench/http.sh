@@ -62,8 +62,8 @@ BALANCERS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    haproxy|nginx|applianced) BALANCERS+=("$arg") ;;
-    *) die "unknown argument '$arg' (expected: haproxy nginx applianced)" ;;
+    haproxy|nginx|applianced|applianced-yarp|applianced-inline) BALANCERS+=("$arg") ;;
+    *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp)" ;;
   esac
 done
 [ ${#BALANCERS[@]} -gt 0 ] || BALANCERS=("${ALL_BALANCERS[@]}")
@@ -215,6 +215,16 @@ rss_kib() {                # RSS of PID and its direct children, in KiB
   echo "$total"
 }
 
+cpu_ticks() {              # user+system clock ticks of PID and its direct children
+  local pid=$1 total=0 p t
+  for p in "$pid" $(pgrep -P "$pid" 2>/dev/null || true); do
+    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || true)
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+CLK_TCK=$(getconf CLK_TCK)
+
 # ------------------------------------------------------------------ backends
 start_backend() {          # start_backend NAME PORT: one nginx, one worker
   local name=$1 port=$2 dir="$WORK/$1"
@@ -325,6 +335,7 @@ EOF
 }
 
 APPLIANCED_SKIP_REASON=""
+APPLIANCED_BUILT=""
 build_applianced() {       # sets APPLIANCED_SKIP_REASON when it can't be run
   if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "dotnet build -c Release src/Appliance.Node (log: $WORK/build.log)"
@@ -338,11 +349,16 @@ build_applianced() {       # sets APPLIANCED_SKIP_REASON when it can't be run
   [ -f "$APPLIANCED_DLL" ] || APPLIANCED_SKIP_REASON="applianced not built: skipping"
 }
 
-start_applianced() {
-  local port=$1 dir="$WORK/applianced"
+start_applianced() {       # start_applianced PORT [yarp|inline]
+  local port=$1 variant=${2:-} dir="$WORK/applianced${2:+-$2}" forwarder=Auto
+  [ "$variant" = yarp ] && forwarder=Yarp
+  local admin_port
+  free_port admin_port     # each variant its own admin listener (the default 9900 would clash)
   mkdir -p "$dir"
   cat >"$dir/config.json" <<EOF
 { "Node": { "Name": "bench" },
+  "Admin": { "Address": "127.0.0.1:$admin_port" },
+  "Balancing": { "Clusters": { "backends": { "Forwarder": "$forwarder" } } },
   "Listeners": [ { "Name": "web", "Address": "127.0.0.1:$port", "Protocols": "Http1" } ],
   "ReverseProxy": {
     "Routes": { "all": { "ClusterId": "backends", "Match": { "Path": "/{**catch-all}" } } },
@@ -358,6 +374,7 @@ EOF
     export DOTNET_gcServer="${DOTNET_gcServer:-1}"
     export DOTNET_GCDynamicAdaptationMode="${DOTNET_GCDynamicAdaptationMode:-0}"
     export DOTNET_TieredPGO="${DOTNET_TieredPGO:-1}"
+    if [ "$variant" = inline ]; then export EXP_INLINE=1 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1; fi
     # shellcheck disable=SC2086  # APPLIANCED_ARGS is split on purpose
     exec dotnet "$APPLIANCED_DLL" run --config "$dir/config.json" ${APPLIANCED_ARGS:-}
   ) </dev/null >"$dir/applianced.log" 2>&1 &
@@ -365,6 +382,8 @@ EOF
   echo "$BAL_PID" >"$dir/applianced.pid"
   STARTED_PIDS+=("$BAL_PID")
 }
+start_applianced-yarp() { start_applianced "$1" yarp; }
+start_applianced-inline() { start_applianced "$1" inline; }
 
 # ---------------------------------------------------------------------- wrk
 to_ms() {                  # "412.00us" / "1.20ms" / "2.00s" / "1.00m" -> ms
@@ -381,13 +400,13 @@ run_wrk() {
 }
 
 # Results, one entry per balancer (medians over rounds), filled by measure_all.
-declare -A RPS P50 P99 RSS ERRS STATUS PID ROUND_RPS
+declare -A RPS P50 P99 RSS ERRS STATUS PID ROUND_RPS CPU
 
 start_one() {              # start_one NAME: start, check, warm up; leaves it running
   local name=$1 port warm
   free_port port
   if [ -n "$WARMUP" ]; then warm=$WARMUP
-  elif [ "$name" = applianced ]; then warm=20s
+  elif [[ $name == applianced* ]]; then warm=20s
   else warm=5s; fi
 
   log "$name: starting on 127.0.0.1:$port"
@@ -397,7 +416,7 @@ start_one() {              # start_one NAME: start, check, warm up; leaves it ru
     return 0
   fi
   local ready_secs=15
-  [ "$name" = applianced ] && ready_secs=60
+  [[ $name == applianced* ]] && ready_secs=60
   if ! wait_http "$port" "$ready_secs" "$BAL_PID"; then
     log "$name: no 'hello' through 127.0.0.1:$port within ${ready_secs}s"
     for f in "$WORK/$name"*/*.log "$WORK/$name"*/logs/*.log; do
@@ -425,16 +444,22 @@ median() {                 # median of the numbers given as arguments
 # so a slow patch of the machine hits every balancer alike; the report shows medians.
 measure_all() {
   local round name out
-  declare -A rps p50 p99 errs
+  declare -A rps p50 p99 errs cpu
   for round in $(seq 1 "$ROUNDS"); do
     for name in "${BALANCERS[@]}"; do
       [ "${STATUS[$name]:-}" = ok ] || continue
       out="$WORK/$name.wrk.$round.txt"
       log "$name: measured run $round/$ROUNDS ($DURATION)"
+      local ticks_before ticks_after
+      ticks_before=$(cpu_ticks "${PID[$name]}")
       if ! run_wrk "${PORT_OF[$name]}" "$DURATION" "$out"; then
         cat "$out" >&2; STATUS[$name]="wrk failed"; continue
       fi
+      ticks_after=$(cpu_ticks "${PID[$name]}")
       rps[$name]+=" $(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
+      # CPU microseconds the balancer spent per request it answered in this run.
+      cpu[$name]+=" $(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" \
+                     '/ requests in / {n = $1} END {if (n > 0) printf "%.1f", t / hz * 1e6 / n}' "$out")"
       p50[$name]+=" $(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
       p99[$name]+=" $(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
       errs[$name]=$(( ${errs[$name]:-0} + $(awk '/Socket errors:/ {gsub(",", ""); s += $4 + $6 + $8 + $10}
@@ -444,6 +469,7 @@ measure_all() {
   for name in "${BALANCERS[@]}"; do
     [ "${STATUS[$name]:-}" = ok ] || continue
     # shellcheck disable=SC2086
+    CPU[$name]=$(median ${cpu[$name]})
     RPS[$name]=$(median ${rps[$name]}); P50[$name]=$(median ${p50[$name]}); P99[$name]=$(median ${p99[$name]})
     ROUND_RPS[$name]=${rps[$name]# }
     ERRS[$name]=${errs[$name]:-0}
@@ -465,25 +491,25 @@ print_report() {           # print_report text|md
   local fmt=$1 name hr hp
   hr=${RPS[haproxy]:-}; hp=${P99[haproxy]:-}
   if [ "$fmt" = md ]; then
-    echo "| balancer | req/s | p50 ms | p99 ms | rps/hap | p99/hap | RSS MiB | errors |"
-    echo "|---|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| balancer | req/s | p50 ms | p99 ms | rps/hap | p99/hap | CPU us/req | RSS MiB | errors |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
   else
-    printf '%-11s %10s %8s %8s %8s %8s %8s %7s\n' \
-      balancer req/s "p50 ms" "p99 ms" rps/hap p99/hap "RSS MiB" errors
+    printf '%-17s %10s %8s %8s %8s %8s %10s %8s %7s\n' \
+      balancer req/s "p50 ms" "p99 ms" rps/hap p99/hap "CPU us/req" "RSS MiB" errors
   fi
   for name in "${BALANCERS[@]}"; do
     if [ "${STATUS[$name]:-}" != ok ]; then
-      if [ "$fmt" = md ]; then echo "| $name | ${STATUS[$name]:-skipped} | | | | | | |"
-      else printf '%-11s %s\n' "$name" "${STATUS[$name]:-skipped}"; fi
+      if [ "$fmt" = md ]; then echo "| $name | ${STATUS[$name]:-skipped} | | | | | | | |"
+      else printf '%-17s %s\n' "$name" "${STATUS[$name]:-skipped}"; fi
       continue
     fi
     local rr pr
     rr=$(ratio "${RPS[$name]}" "$hr"); pr=$(ratio "${P99[$name]}" "$hp")
     if [ "$fmt" = md ]; then
-      echo "| $name | ${RPS[$name]} | ${P50[$name]} | ${P99[$name]} | $rr | $pr | ${RSS[$name]} | ${ERRS[$name]} |"
+      echo "| $name | ${RPS[$name]} | ${P50[$name]} | ${P99[$name]} | $rr | $pr | ${CPU[$name]} | ${RSS[$name]} | ${ERRS[$name]} |"
     else
-      printf '%-11s %10s %8s %8s %8s %8s %8s %7s\n' "$name" "${RPS[$name]}" \
-        "${P50[$name]}" "${P99[$name]}" "$rr" "$pr" "${RSS[$name]}" "${ERRS[$name]}"
+      printf '%-17s %10s %8s %8s %8s %8s %10s %8s %7s\n' "$name" "${RPS[$name]}" \
+        "${P50[$name]}" "${P99[$name]}" "$rr" "$pr" "${CPU[$name]}" "${RSS[$name]}" "${ERRS[$name]}"
     fi
   done
 }
@@ -507,11 +533,11 @@ main() {
 
   local name
   for name in "${BALANCERS[@]}"; do
-    if [ "$name" = applianced ]; then
-      build_applianced
+    if [[ $name == applianced* ]]; then
+      [ -n "$APPLIANCED_BUILT" ] || { build_applianced; APPLIANCED_BUILT=1; }
       if [ -n "$APPLIANCED_SKIP_REASON" ]; then
         echo "$APPLIANCED_SKIP_REASON"
-        STATUS[applianced]="skipped (not built)"
+        STATUS[$name]="skipped (not built)"
         continue
       fi
     fi

@@ -16,7 +16,7 @@ public static class ProxyApplicationExtensions
     /// <summary>
     /// Edge checks, untrusted client-address headers removed, trusted forwarded headers, the access
     /// log, then per route: declared body size, rate limit, admin states, sticky sessions, balancing
-    /// (with queue and retry), passive health, forward.
+    /// (with queue and retry), passive health, forward (our HTTP/1.1 forwarder, else YARP's).
     /// </summary>
     public static WebApplication UseApplianceProxy(this WebApplication app)
     {
@@ -37,6 +37,7 @@ public static class ProxyApplicationExtensions
             proxy.UseSessionAffinity();
             proxy.UseMiddleware<BalancerMiddleware>();
             proxy.UsePassiveHealthChecks();
+            proxy.UseMiddleware<Forwarding.DirectForwarderMiddleware>(); // plain HTTP/1.1; the rest falls through to YARP's forwarder
         });
         return app;
     }

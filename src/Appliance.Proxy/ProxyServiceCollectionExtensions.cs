@@ -34,6 +34,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<ProxyConfigurator>();
         services.AddSingleton<Logging.AccessLogSink>();
         services.AddSingleton<RateLimiting.RateLimitRejections>();
+        services.AddSingleton<Forwarding.BackendConnectionPools>();
 
         services.AddReverseProxy();
         services.AddSingleton<ISessionAffinityPolicy, ApplianceCookieAffinityPolicy>();

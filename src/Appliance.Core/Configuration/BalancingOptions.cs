@@ -40,6 +40,12 @@ public sealed record ClusterBalancingOptions
     /// <summary>Marking backends down from real traffic.</summary>
     public PassiveHealthOptions PassiveHealthCheck { get; init; } = new();
 
+    /// <summary>
+    /// <c>Auto</c> (default): plain HTTP/1.1 requests go through the proxy's own forwarder, the rest
+    /// through YARP's. <c>Yarp</c>: always YARP's (see <see cref="ForwarderModes"/>).
+    /// </summary>
+    public string Forwarder { get; init; } = ForwarderModes.Auto;
+
     /// <summary>Sticky sessions idle longer than this are forgotten.</summary>
     public TimeSpan SessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
 }

@@ -70,6 +70,11 @@ public static partial class ConfigValidator
             errors.Add(new($"{path}.Retries", $"must be from 0 to {MaxRetries}: the number of other backends a failed idempotent request may try."));
         }
 
+        if (!IsOneOf(options.Forwarder, ForwarderModes.All))
+        {
+            errors.Add(new($"{path}.Forwarder", $"'{options.Forwarder}' is not a forwarder: use one of {Quote(ForwarderModes.All)}."));
+        }
+
         var health = options.HealthCheck;
         if (!StatusRanges.TryParse(health.ExpectedStatus, out _, out var statusError))
         {

@@ -1,0 +1,202 @@
+
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Model;
+using Yarp.ReverseProxy.SessionAffinity;
+
+namespace Appliance.Proxy.Forwarding;
+
+/// <summary>
+/// The last step of the proxy pipeline for plain HTTP/1.1 backends: forwards the request over a
+/// pooled connection of our own instead of through YARP's forwarder and HttpClient, which cost
+/// about half of the proxy's CPU per request (docs/benchmarks.md). Everything before it (routing,
+/// rate limits, admin states, sticky sessions, balancing, retries, passive health) is unchanged;
+/// anything it does not handle (HTTP/2 to the backend, TLS to the backend, upgrades, Expect,
+/// route transforms, clients speaking HTTP/2 or 3, a cluster with Forwarder "Yarp") goes on to
+/// YARP's forwarder as before. Errors are reported as YARP reports them.
+/// </summary>
+internal sealed partial class DirectForwarderMiddleware
+{
+    private readonly RequestDelegate _next;
+    private readonly BackendConnectionPools _pools;
+    private readonly ConfigStore _configStore;
+    private readonly IReadOnlyDictionary<string, ISessionAffinityPolicy> _affinityPolicies;
+    private readonly ILogger<DirectForwarderMiddleware> _logger;
+
+    public DirectForwarderMiddleware(
+        RequestDelegate next, BackendConnectionPools pools, ConfigStore configStore,
+        IEnumerable<ISessionAffinityPolicy> affinityPolicies, ILogger<DirectForwarderMiddleware> logger)
+    {
+        _next = next;
+        _pools = pools;
+        _configStore = configStore;
+        _affinityPolicies = affinityPolicies.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        _logger = logger;
+    }
+
+    public Task InvokeAsync(HttpContext context)
+    {
+        var proxy = context.GetReverseProxyFeature();
+        if (proxy.AvailableDestinations is not [var destination]
+            || proxy.Route.Config.Transforms is { Count: > 0 }
+            || !IsPlainHttp1Request(context.Request, context.Features))
+        {
+            return _next(context);
+        }
+
+        var cluster = proxy.Cluster;
+        var plan = DirectPlans.PlanOf(cluster, _configStore.Current.Balancing.For(cluster.Config.ClusterId), _affinityPolicies);
+        if (!plan.Eligible || DirectPlans.TargetOf(destination.Model) is not { } target)
+        {
+            return _next(context);
+        }
+
+        return ForwardAsync(context, proxy, destination, plan, target);
+    }
+
+    /// <summary>HTTP/1.x from the client, no upgrade, no Expect, a method with ordinary semantics.</summary>
+    private static bool IsPlainHttp1Request(HttpRequest request, IFeatureCollection features) =>
+        (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+        && !HttpMethods.IsConnect(request.Method)
+        && features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true }
+        && !request.Headers.ContainsKey("Expect");
+
+    private async Task ForwardAsync(HttpContext context, IReverseProxyFeature proxy, DestinationState destination, DirectClusterPlan plan, DirectTarget target)
+    {
+        proxy.ProxiedDestination = destination;
+        var outgoing = OutgoingRequestOf(context, target);
+        Func<HttpContext, ValueTask>? onResponseHead = plan.Affinity is { } affinity
+            ? c => affinity.AffinitizeResponseAsync(c, proxy.Route.Cluster!, plan.AffinityConfig!, destination, c.RequestAborted)
+            : null;
+
+        var pool = _pools.For(target.Authority, target.Host, target.Port);
+        var outcome = await ForwardOnceAsync(context, pool, outgoing, plan, onResponseHead, fresh: false).ConfigureAwait(false);
+        if (outcome.Error != ForwarderError.None && outcome.NothingReceived && outcome.WasReused
+            && outgoing.BodyFraming == RequestBodyFraming.None && !context.RequestAborted.IsCancellationRequested)
+        {
+            // The backend closed a kept-alive connection as we sent on it (its idle timeout): not a
+            // backend failure, and nothing was sent that matters. Once more, on a new connection.
+            outcome = await ForwardOnceAsync(context, pool, outgoing, plan, onResponseHead, fresh: true).ConfigureAwait(false);
+        }
+
+        if (outcome.Error != ForwarderError.None)
+        {
+            Report(context, outcome.Outcome);
+        }
+    }
+
+    private readonly record struct Attempt(ForwardOutcome Outcome, bool WasReused)
+    {
+        public ForwarderError Error => Outcome.Error;
+
+        public bool NothingReceived => Outcome.NothingReceived;
+    }
+
+    private static async ValueTask<Attempt> ForwardOnceAsync(
+        HttpContext context, BackendConnectionPool pool, OutgoingRequest outgoing, DirectClusterPlan plan,
+        Func<HttpContext, ValueTask>? onResponseHead, bool fresh)
+    {
+        var connection = fresh ? null : pool.TryRent(BackendConnectionPools.CheckAfterIdle);
+        var reused = connection is not null;
+        if (connection is null)
+        {
+            using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+            connectTimeout.CancelAfter(plan.ActivityTimeout);
+            try
+            {
+                connection = await BackendConnection.ConnectAsync(pool.Endpoint, connectTimeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+            {
+                var error = context.RequestAborted.IsCancellationRequested ? ForwarderError.RequestCanceled
+                    : e is OperationCanceledException ? ForwarderError.RequestTimedOut : ForwarderError.Request;
+                return new Attempt(ForwardOutcome.Failed(error, e, nothingReceived: false), false);
+            }
+        }
+
+        connection.Arm(plan.ActivityTimeout);
+        ForwardOutcome outcome;
+        using (context.RequestAborted.UnsafeRegister(static c => ((BackendConnection)c!).Cancel(), connection))
+        {
+            outcome = await Http1Exchange.RunAsync(context, connection, outgoing, plan.ActivityTimeout, onResponseHead).ConfigureAwait(false);
+        }
+
+        if (outcome.Reusable)
+        {
+            pool.Return(connection);
+        }
+        else
+        {
+            connection.Dispose();
+        }
+
+        return new Attempt(outcome, reused);
+    }
+
+    /// <summary>The target, Host and X-Forwarded-* values YARP's default transforms would send, and the body framing.</summary>
+    private static OutgoingRequest OutgoingRequestOf(HttpContext context, DirectTarget target)
+    {
+        var request = context.Request;
+        var path = request.Path.ToUriComponent();
+        var query = request.QueryString.ToUriComponent();
+        var targetPath = target.PathPrefix.Length == 0
+            ? (path.Length == 0 ? "/" + query : path + query)
+            : string.Concat(target.PathPrefix, path, query);
+
+        var framing = RequestBodyFraming.None;
+        long length = 0;
+        if (context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody == true)
+        {
+            if (request.ContentLength is { } declared)
+            {
+                framing = declared > 0 ? RequestBodyFraming.ContentLength : RequestBodyFraming.None;
+                length = declared;
+            }
+            else
+            {
+                framing = RequestBodyFraming.Chunked;
+            }
+        }
+        else if (request.ContentLength == 0 && !HttpMethods.IsGet(request.Method) && !HttpMethods.IsHead(request.Method))
+        {
+            framing = RequestBodyFraming.ContentLength; // "Content-Length: 0" on a POST is passed on; some backends insist on it
+        }
+
+        return new OutgoingRequest(
+            request.Method,
+            targetPath,
+            target.HostHeader,
+            context.Connection.RemoteIpAddress?.ToString(),
+            request.Scheme,
+            request.Host.ToUriComponent(),
+            request.PathBase.HasValue ? request.PathBase.ToUriComponent() : null,
+            framing,
+            length);
+    }
+
+    private void Report(HttpContext context, ForwardOutcome outcome)
+    {
+        context.Features.Set<IForwarderErrorFeature>(new DirectForwarderErrorFeature(outcome.Error, outcome.Exception));
+        if (!context.Response.HasStarted)
+        {
+            context.Response.Clear();
+            context.Response.StatusCode = outcome.Error switch
+            {
+                ForwarderError.RequestTimedOut => StatusCodes.Status504GatewayTimeout,
+                ForwarderError.RequestBodyClient => StatusCodes.Status400BadRequest,
+                _ => StatusCodes.Status502BadGateway,
+            };
+        }
+        else
+        {
+            context.Abort(); // the client has part of an answer: cutting the connection is the only honest end
+        }
+
+        LogFailed(_logger, outcome.Error, context.Request.Path.Value, outcome.Exception?.Message);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Forwarding failed ({Error}) for {Path}: {Reason}")]
+    private static partial void LogFailed(ILogger logger, ForwarderError error, string? path, string? reason);
+}
