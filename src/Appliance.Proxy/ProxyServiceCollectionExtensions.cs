@@ -35,6 +35,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<Logging.AccessLogSink>();
         services.AddSingleton<RateLimiting.RateLimitRejections>();
         services.AddSingleton<Forwarding.BackendConnectionPools>();
+        services.AddSingleton<Forwarding.ForwarderStats>();
 
         services.AddReverseProxy();
         services.AddSingleton<ISessionAffinityPolicy, ApplianceCookieAffinityPolicy>();

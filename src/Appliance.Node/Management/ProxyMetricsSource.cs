@@ -2,6 +2,7 @@ using Appliance.Core.State;
 using Appliance.Management.Metrics;
 using Appliance.Management.Sources;
 using Appliance.Proxy.Edge;
+using Appliance.Proxy.Forwarding;
 using Appliance.Proxy.Model;
 using Appliance.Proxy.RateLimiting;
 
@@ -17,7 +18,9 @@ internal sealed class ProxyMetricsSource(
     BackendRegistry registry,
     RateLimitRejections rateLimits,
     ISessionStore sessions,
-    ListenerConnections listeners) : IMetricsSource
+    ListenerConnections listeners,
+    ForwarderStats forwarders,
+    BackendConnectionPools pools) : IMetricsSource
 {
     private static readonly string[] Classes = ["other", "1xx", "2xx", "3xx", "4xx", "5xx"];
     private static readonly string[] HealthStates = ["healthy", "unhealthy", "unknown"];
@@ -47,6 +50,14 @@ internal sealed class ProxyMetricsSource(
         {
             w.Histogram("appliance_http_request_duration_seconds", b.Duration, ("cluster", b.Cluster), ("backend", b.Id));
         }
+
+        w.Counter("appliance_http_forwarded_total", "Proxied requests by forwarder: direct (the proxy's own HTTP/1.1 forwarder) or yarp (YARP's, for what the direct one does not handle).");
+        w.Sample("appliance_http_forwarded_total", forwarders.Direct, ("forwarder", "direct"));
+        w.Sample("appliance_http_forwarded_total", forwarders.Yarp, ("forwarder", "yarp"));
+        w.Counter("appliance_http_stale_connection_retries_total", "Requests sent again on a new connection because the backend closed the kept-alive one as the request went out.");
+        w.Sample("appliance_http_stale_connection_retries_total", forwarders.StaleRetries);
+        w.Gauge("appliance_http_idle_backend_connections", "Kept-alive connections to backends the direct forwarder holds for reuse.");
+        w.Sample("appliance_http_idle_backend_connections", pools.IdleConnections);
 
         w.Counter("appliance_backend_transport_errors_total", "Attempts that got no answer from the backend (connect or send failures).");
         Each(w, all, "appliance_backend_transport_errors_total", b => b.TransportErrors);

@@ -24,12 +24,14 @@ internal sealed partial class DirectForwarderMiddleware
     private readonly ConfigStore _configStore;
     private readonly IReadOnlyDictionary<string, ISessionAffinityPolicy> _affinityPolicies;
     private readonly ILogger<DirectForwarderMiddleware> _logger;
+    private readonly ForwarderStats _stats;
 
     public DirectForwarderMiddleware(
         RequestDelegate next, BackendConnectionPools pools, ConfigStore configStore,
-        IEnumerable<ISessionAffinityPolicy> affinityPolicies, ILogger<DirectForwarderMiddleware> logger)
+        IEnumerable<ISessionAffinityPolicy> affinityPolicies, ForwarderStats stats, ILogger<DirectForwarderMiddleware> logger)
     {
         _next = next;
+        _stats = stats;
         _pools = pools;
         _configStore = configStore;
         _affinityPolicies = affinityPolicies.ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
@@ -43,6 +45,7 @@ internal sealed partial class DirectForwarderMiddleware
             || proxy.Route.Config.Transforms is { Count: > 0 }
             || !IsPlainHttp1Request(context.Request, context.Features))
         {
+            _stats.RecordYarp();
             return _next(context);
         }
 
@@ -50,9 +53,11 @@ internal sealed partial class DirectForwarderMiddleware
         var plan = DirectPlans.PlanOf(cluster, _configStore.Current.Balancing.For(cluster.Config.ClusterId), _affinityPolicies);
         if (!plan.Eligible || DirectPlans.TargetOf(destination.Model) is not { } target)
         {
+            _stats.RecordYarp();
             return _next(context);
         }
 
+        _stats.RecordDirect();
         return ForwardAsync(context, proxy, destination, plan, target);
     }
 
@@ -78,6 +83,7 @@ internal sealed partial class DirectForwarderMiddleware
         {
             // The backend closed a kept-alive connection as we sent on it (its idle timeout): not a
             // backend failure, and nothing was sent that matters. Once more, on a new connection.
+            _stats.RecordStaleRetry();
             outcome = await ForwardOnceAsync(context, pool, outgoing, plan, onResponseHead, fresh: true).ConfigureAwait(false);
         }
 
