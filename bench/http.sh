@@ -62,7 +62,7 @@ BALANCERS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    haproxy|nginx|applianced|applianced-yarp|applianced-inline) BALANCERS+=("$arg") ;;
+    haproxy|nginx|applianced|applianced-yarp) BALANCERS+=("$arg") ;;
     *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp)" ;;
   esac
 done
@@ -349,7 +349,7 @@ build_applianced() {       # sets APPLIANCED_SKIP_REASON when it can't be run
   [ -f "$APPLIANCED_DLL" ] || APPLIANCED_SKIP_REASON="applianced not built: skipping"
 }
 
-start_applianced() {       # start_applianced PORT [yarp|inline]
+start_applianced() {       # start_applianced PORT [yarp]: yarp = the cluster set to YARP's forwarder
   local port=$1 variant=${2:-} dir="$WORK/applianced${2:+-$2}" forwarder=Auto
   [ "$variant" = yarp ] && forwarder=Yarp
   local admin_port
@@ -374,7 +374,6 @@ EOF
     export DOTNET_gcServer="${DOTNET_gcServer:-1}"
     export DOTNET_GCDynamicAdaptationMode="${DOTNET_GCDynamicAdaptationMode:-0}"
     export DOTNET_TieredPGO="${DOTNET_TieredPGO:-1}"
-    if [ "$variant" = inline ]; then export EXP_INLINE=1 DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1; fi
     # shellcheck disable=SC2086  # APPLIANCED_ARGS is split on purpose
     exec dotnet "$APPLIANCED_DLL" run --config "$dir/config.json" ${APPLIANCED_ARGS:-}
   ) </dev/null >"$dir/applianced.log" 2>&1 &
@@ -383,7 +382,6 @@ EOF
   STARTED_PIDS+=("$BAL_PID")
 }
 start_applianced-yarp() { start_applianced "$1" yarp; }
-start_applianced-inline() { start_applianced "$1" inline; }
 
 # ---------------------------------------------------------------------- wrk
 to_ms() {                  # "412.00us" / "1.20ms" / "2.00s" / "1.00m" -> ms

@@ -60,14 +60,6 @@ internal static class NodeHost
         builder.Services.AddOptions<KestrelServerOptions>()
             .Configure<CertificateStore, ListenerConnections>((kestrel, certificates, connections) => KestrelListeners.Bind(kestrel, config, certificates, connections));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout(config));
-        if (Environment.GetEnvironmentVariable("EXP_INLINE") == "1")
-        {
-            builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.UnsafePreferInlineScheduling = true);
-        }
-        if (Environment.GetEnvironmentVariable("EXP_IOQ") is { } q)
-        {
-            builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets.SocketTransportOptions>(o => o.IOQueueCount = int.Parse(q, System.Globalization.CultureInfo.InvariantCulture));
-        }
         if (configPath is not null)
         {
             builder.Services.AddSingleton(sp => ActivatorUtilities.CreateInstance<ConfigReloader>(sp, configPath));
