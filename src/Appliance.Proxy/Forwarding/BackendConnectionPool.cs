@@ -43,7 +43,9 @@ internal sealed class BackendConnectionPool(EndPoint endpoint, int maxIdle)
                 }
             }
 
-            if (Stopwatch.GetElapsedTime(connection.IdleSince) < checkAfterIdle || connection.LooksAlive())
+            // A timer that fired as the last request ended leaves the connection cancelled: not usable.
+            if (!connection.IsCancellationRequested
+                && (Stopwatch.GetElapsedTime(connection.IdleSince) < checkAfterIdle || connection.LooksAlive()))
             {
                 return connection;
             }

@@ -182,6 +182,18 @@ public sealed class ConfigValidatorTests(TempCertificates certificates) : IClass
             "$.Balancing.Clusters.web.Retries", "from 0 to 10");
 
     [Fact]
+    public void Parse_UnknownForwarder_ReportsTheChoices() =>
+        AssertSingleError(ParseWith(root => WebBalancing(root)["Forwarder"] = "HttpClient"),
+            "$.Balancing.Clusters.web.Forwarder", "'HttpClient' is not a forwarder: use one of");
+
+    [Fact]
+    public void Parse_ForwarderYarpAnyCase_IsAccepted()
+    {
+        var result = ParseWith(root => WebBalancing(root)["Forwarder"] = "yarp");
+        Assert.Empty(result.Errors);
+    }
+
+    [Fact]
     public void Parse_ZeroQueueTimeout_Reports() =>
         AssertSingleError(ParseWith(root => At(WebBalancing(root), "Queue")["Timeout"] = "00:00:00"),
             "$.Balancing.Clusters.web.Queue.Timeout", "more than zero");
