@@ -121,9 +121,7 @@ internal sealed class BackendConnection : IDisposable
         }
     }
 
-    public ValueTask SendAsync(ReadOnlyMemory<byte> bytes) => SendAllAsync(bytes);
-
-    private async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes)
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> bytes)
     {
         while (bytes.Length > 0)
         {

@@ -37,6 +37,13 @@ internal sealed class HeadBuffer : IDisposable
         Length += written;
     }
 
+    public void AppendHex(int value)
+    {
+        Ensure(8);
+        value.TryFormat(_buffer.AsSpan(Length), out var written, "x", System.Globalization.CultureInfo.InvariantCulture);
+        Length += written;
+    }
+
     public void Dispose()
     {
         ArrayPool<byte>.Shared.Return(_buffer);

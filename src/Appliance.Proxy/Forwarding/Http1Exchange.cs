@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Http;
 using Yarp.ReverseProxy.Forwarder;

@@ -72,12 +72,13 @@ internal static class RequestBodyCopier
     private static readonly byte[] CrLf = "\r\n"u8.ToArray();
     private static readonly byte[] LastChunk = "0\r\n\r\n"u8.ToArray();
 
+    /// <summary>The chunk-size line, written in the head buffer (the head has been sent by now).</summary>
     private static ValueTask SendChunkHeaderAsync(BackendConnection connection, int length)
     {
-        var header = new byte[10];
-        length.TryFormat(header, out var written, "x", System.Globalization.CultureInfo.InvariantCulture);
-        header[written++] = (byte)'\r';
-        header[written++] = (byte)'\n';
-        return connection.SendAsync(header.AsMemory(0, written));
+        var line = connection.Head;
+        line.Clear();
+        line.AppendHex(length);
+        line.Append("\r\n"u8);
+        return connection.SendAsync(line.Written);
     }
 }
