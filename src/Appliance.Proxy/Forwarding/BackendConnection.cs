@@ -102,8 +102,8 @@ internal sealed class BackendConnection : IDisposable
     public bool IsCancellationRequested => _cancellation.IsCancellationRequested;
 
     /// <summary>
-    /// True when the idle connection has no stray bytes and the backend has not closed it.
-    /// One poll(2), made only for connections idle long enough for a backend to have timed them out.
+    /// True when the idle connection has no stray bytes and the backend has not closed it: one
+    /// poll(2). A close or bytes that come after it are still possible; a close is then retried.
     /// </summary>
     public bool LooksAlive()
     {

@@ -28,8 +28,13 @@ internal sealed class BackendConnectionPool(EndPoint endpoint, int maxIdle)
         }
     }
 
-    /// <summary>An idle connection, or null when there is none (the caller connects).</summary>
-    public BackendConnection? TryRent(TimeSpan checkAfterIdle)
+    /// <summary>
+    /// An idle connection, or null when there is none (the caller connects). Each is polled before
+    /// use, however briefly it was idle: a backend that closed it, or sent bytes after its answer
+    /// (a second response, a body after a HEAD answer written a moment later), makes it unusable,
+    /// since those bytes would be read as the next client's answer.
+    /// </summary>
+    public BackendConnection? TryRent()
     {
         while (true)
         {
@@ -44,8 +49,7 @@ internal sealed class BackendConnectionPool(EndPoint endpoint, int maxIdle)
             }
 
             // A timer that fired as the last request ended leaves the connection cancelled: not usable.
-            if (!connection.IsCancellationRequested
-                && (Stopwatch.GetElapsedTime(connection.IdleSince) < checkAfterIdle || connection.LooksAlive()))
+            if (!connection.IsCancellationRequested && connection.LooksAlive())
             {
                 return connection;
             }

@@ -14,9 +14,6 @@ internal sealed class BackendConnectionPools : IDisposable
     /// <summary>Idle connections older than this are closed. nginx keeps them 75 s, Apache httpd 5 s; a race with the backend's own close is retried.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(50);
 
-    /// <summary>A connection idle longer than this is polled before use, to catch a close the backend already sent.</summary>
-    public static readonly TimeSpan CheckAfterIdle = TimeSpan.FromSeconds(1);
-
     private const int MaxIdlePerBackend = 1024;
     private readonly ConcurrentDictionary<string, BackendConnectionPool> _pools = new(StringComparer.OrdinalIgnoreCase);
     private readonly ITimer _sweep;

@@ -104,7 +104,7 @@ internal sealed partial class DirectForwarderMiddleware
         HttpContext context, BackendConnectionPool pool, OutgoingRequest outgoing, DirectClusterPlan plan,
         Func<HttpContext, ValueTask>? onResponseHead, bool fresh)
     {
-        var connection = fresh ? null : pool.TryRent(BackendConnectionPools.CheckAfterIdle);
+        var connection = fresh ? null : pool.TryRent();
         var reused = connection is not null;
         if (connection is null)
         {

@@ -37,6 +37,11 @@ internal static class ResponseBodyCopier
         }
 
         var remaining = length - first;
+        if (remaining == 0)
+        {
+            return new Result(ForwarderError.None, null, true);
+        }
+
         while (remaining > 0)
         {
             var flushed = await FlushAsync(client).ConfigureAwait(false);
@@ -70,7 +75,9 @@ internal static class ResponseBodyCopier
             remaining -= read;
         }
 
-        return new Result(ForwarderError.None, null, true);
+        // The head went out with the first flush, and once it has, Kestrel does not flush what is
+        // still in its pipe when the response ends: without this the client waits for the tail.
+        return await FlushAsync(client).ConfigureAwait(false) ?? new Result(ForwarderError.None, null, true);
     }
 
     private static async ValueTask<Result> CopyChunkedAsync(BackendConnection connection, PipeWriter client, TimeSpan activityTimeout)
