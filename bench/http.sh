@@ -7,7 +7,8 @@
 #   over the same two nginx backends, keep-alive to the backends, no logging.
 #     haproxy     nbthread 2, mode http, http-reuse always
 #     nginx       worker_processes 2, upstream keepalive 64, HTTP/1.1 upstream
-#     applianced  this repository's daemon (YARP), Release build, server GC
+#     applianced  this repository's daemon (YARP routing, its own HTTP/1.1
+#                 forwarder), Release build, server GC
 #   All balancers run side by side; each gets a warm-up run, then ROUNDS measured
 #   `wrk --latency` runs, interleaved across balancers, and the medians are reported.
 #   Only one balancer runs at a time; the backends run throughout.
@@ -19,12 +20,19 @@
 #   p99/hap       p99 divided by HAProxy's p99 (1.00 = same tail, >1 = worse)
 #   RSS MiB       resident memory of the balancer after the run (master and
 #                 worker processes summed)
+#   CPU us/req    CPU time the balancer process used (user + system) per
+#                 request answered in the measured run
 #   errors        wrk socket errors + non-2xx/3xx answers (should be 0)
 #   wrk, the balancer and both backends share the machine's cores, so the
 #   absolute numbers are only comparable between rows of the same run.
 #
 # Usage
-#   bench/http.sh [haproxy] [nginx] [applianced]     (default: all three)
+#   bench/http.sh [haproxy] [nginx] [applianced] [applianced-yarp] [applianced-env]
+#                   (default: the first three)
+#     applianced-yarp  applianced with the cluster's Forwarder set to "Yarp"
+#                      (YARP's forwarder and HttpClient instead of the direct one)
+#     applianced-env   applianced with the extra environment in VARIANT_ENV
+#                      ("K=V K2=V2"), to compare a runtime setting in the same run
 # Environment (defaults in brackets)
 #   DURATION [10s]  CONNECTIONS [50]  THREADS [1]     one measured wrk run
 #   ROUNDS [3]      measured runs per balancer, interleaved; medians reported
@@ -62,7 +70,7 @@ BALANCERS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    haproxy|nginx|applianced|applianced-yarp) BALANCERS+=("$arg") ;;
+    haproxy|nginx|applianced|applianced-yarp|applianced-env) BALANCERS+=("$arg") ;;
     *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp)" ;;
   esac
 done
@@ -375,6 +383,7 @@ EOF
     export DOTNET_GCDynamicAdaptationMode="${DOTNET_GCDynamicAdaptationMode:-0}"
     export DOTNET_TieredPGO="${DOTNET_TieredPGO:-1}"
     # shellcheck disable=SC2086  # APPLIANCED_ARGS is split on purpose
+    if [ "$variant" = env ]; then for kv in ${VARIANT_ENV:-}; do export "${kv?}"; done; fi
     exec dotnet "$APPLIANCED_DLL" run --config "$dir/config.json" ${APPLIANCED_ARGS:-}
   ) </dev/null >"$dir/applianced.log" 2>&1 &
   BAL_PID=$!
@@ -382,6 +391,7 @@ EOF
   STARTED_PIDS+=("$BAL_PID")
 }
 start_applianced-yarp() { start_applianced "$1" yarp; }
+start_applianced-env() { start_applianced "$1" env; }
 
 # ---------------------------------------------------------------------- wrk
 to_ms() {                  # "412.00us" / "1.20ms" / "2.00s" / "1.00m" -> ms
