@@ -11,7 +11,7 @@ namespace Appliance.Proxy.Forwarding;
 /// <summary>
 /// The last step of the proxy pipeline for plain HTTP/1.1 backends: forwards the request over a
 /// pooled connection of our own instead of through YARP's forwarder and HttpClient, which cost
-/// about half of the proxy's CPU per request (docs/benchmarks.md). Everything before it (routing,
+/// a quarter more CPU per request (docs/benchmarks.md). Everything before it (routing,
 /// rate limits, admin states, sticky sessions, balancing, retries, passive health) is unchanged;
 /// anything it does not handle (HTTP/2 to the backend, TLS to the backend, upgrades, Expect,
 /// route transforms, clients speaking HTTP/2 or 3, a cluster with Forwarder "Yarp") goes on to
