@@ -56,14 +56,10 @@ internal static class ResponseBodyCopier
                 memory = memory[..(int)remaining];
             }
 
-            int read;
-            try
+            var (read, failed) = await ReceiveAsync(connection, memory, activityTimeout).ConfigureAwait(false);
+            if (failed is { } backendFailed)
             {
-                read = await connection.ReceiveAsync(memory, activityTimeout).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                return new Result(ForwarderError.ResponseBodyDestination, e, false);
+                return backendFailed;
             }
 
             if (read == 0)
@@ -146,14 +142,10 @@ internal static class ResponseBodyCopier
             }
 
             var memory = client.GetMemory(16 * 1024);
-            int read;
-            try
+            var (read, failed) = await ReceiveAsync(connection, memory, activityTimeout).ConfigureAwait(false);
+            if (failed is { } backendFailed)
             {
-                read = await connection.ReceiveAsync(memory, activityTimeout).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
-            {
-                return new Result(ForwarderError.ResponseBodyDestination, e, false);
+                return backendFailed;
             }
 
             if (read == 0)
@@ -162,6 +154,19 @@ internal static class ResponseBodyCopier
             }
 
             client.Advance(read);
+        }
+    }
+
+    /// <summary>Reads body bytes straight into the client's pipe memory; a result when the backend connection failed.</summary>
+    private static async ValueTask<(int Read, Result? Failed)> ReceiveAsync(BackendConnection connection, Memory<byte> memory, TimeSpan activityTimeout)
+    {
+        try
+        {
+            return (await connection.ReceiveAsync(memory, activityTimeout).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            return (0, new Result(ForwarderError.ResponseBodyDestination, e, false));
         }
     }
 
