@@ -80,6 +80,7 @@ internal static class ResponseBodyCopier
     {
         var decoder = new ChunkedDecoder();
         var wrote = false;
+        var flushedBefore = false;
         while (true)
         {
             while (!connection.Buffered.IsEmpty)
@@ -99,7 +100,10 @@ internal static class ResponseBodyCopier
                 connection.Consume(consumed);
                 if (step == ChunkStep.Done)
                 {
-                    return new Result(ForwarderError.None, null, true);
+                    // As for a length-framed body: once the head is out, the tail needs its own flush.
+                    return flushedBefore && wrote
+                        ? await FlushAsync(client).ConfigureAwait(false) ?? new Result(ForwarderError.None, null, true)
+                        : new Result(ForwarderError.None, null, true);
                 }
             }
 
@@ -108,6 +112,7 @@ internal static class ResponseBodyCopier
                 return clientGone;
             }
 
+            flushedBefore |= wrote;
             wrote = false;
             int read;
             try
