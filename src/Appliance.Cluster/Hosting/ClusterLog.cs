@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Hosting;
 

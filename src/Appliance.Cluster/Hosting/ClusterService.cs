@@ -3,6 +3,7 @@ using Appliance.Cluster.Replication;
 using Appliance.Cluster.Transport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Hosting;
 

@@ -1,4 +1,5 @@
 using Appliance.Cluster.Membership;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Hosting;
 

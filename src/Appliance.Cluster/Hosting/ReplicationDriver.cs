@@ -3,6 +3,7 @@ using Appliance.Cluster.Messages;
 using Appliance.Cluster.Replication;
 using Appliance.Cluster.Replication.Messages;
 using Microsoft.Extensions.Logging;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Hosting;
 

@@ -1,5 +1,6 @@
 using Appliance.Cluster.Membership;
 using Microsoft.Extensions.Logging;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Hosting;
 

@@ -1,5 +1,6 @@
 using Appliance.Cluster.FailureDetection;
 using Appliance.Cluster.Messages;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Membership;
 

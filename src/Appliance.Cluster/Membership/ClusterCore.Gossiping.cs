@@ -1,4 +1,5 @@
 using Appliance.Cluster.Messages;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Membership;
 

@@ -1,3 +1,5 @@
+using Appliance.Core.Membership;
+
 namespace Appliance.Cluster.Membership;
 
 public sealed partial class ClusterCore

@@ -1,20 +1,8 @@
 using Appliance.Cluster.FailureDetection;
 using Appliance.Cluster.Messages;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Membership;
-
-/// <summary>Where this node is in its own life cycle.</summary>
-public enum NodePhase
-{
-    /// <summary>Looking for a cluster through the seeds.</summary>
-    Seeking,
-
-    /// <summary>A member (any status until it has exited).</summary>
-    Member,
-
-    /// <summary>Left gracefully and was removed: nothing more to do.</summary>
-    Stopped,
-}
 
 /// <summary>
 /// The membership state machine of one node: joining through seeds, gossip with push-pull

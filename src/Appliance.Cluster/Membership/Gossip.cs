@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Membership;
 

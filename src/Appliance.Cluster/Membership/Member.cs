@@ -1,3 +1,5 @@
+using Appliance.Core.Membership;
+
 namespace Appliance.Cluster.Membership;
 
 /// <summary>A cluster member: an incarnation, its name, its status, and when it came up (for "oldest").</summary>

@@ -1,15 +1,6 @@
-namespace Appliance.Cluster.Membership;
+using Appliance.Core.Membership;
 
-/// <summary>A member's life cycle, as in Akka.Cluster (without WeaklyUp).</summary>
-public enum MemberStatus
-{
-    Joining,
-    Up,
-    Leaving,
-    Exiting,
-    Down,
-    Removed,
-}
+namespace Appliance.Cluster.Membership;
 
 /// <summary>Akka's rules for statuses: which moves are allowed and which status wins a conflict.</summary>
 public static class MemberStatuses
@@ -42,6 +33,4 @@ public static class MemberStatuses
     /// <summary>Members that take part in the cluster's work and must see gossip for convergence.</summary>
     public static bool IsLive(this MemberStatus status) =>
         status is MemberStatus.Joining or MemberStatus.Up or MemberStatus.Leaving;
-
-    public static string ToText(this MemberStatus status) => status.ToString().ToLowerInvariant();
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Appliance.Cluster.Membership;
 using P = Appliance.Cluster.Wire.Proto;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Wire;
 

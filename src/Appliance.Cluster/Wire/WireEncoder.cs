@@ -2,6 +2,7 @@ using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
 using Appliance.Cluster.Replication.Messages;
 using P = Appliance.Cluster.Wire.Proto;
+using Appliance.Core.Membership;
 
 namespace Appliance.Cluster.Wire;
 

@@ -7,6 +7,7 @@ using Appliance.Core.Configuration;
 using Appliance.Core.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Appliance.Core.Membership;
 
 namespace Appliance.Node.Hosting;
 

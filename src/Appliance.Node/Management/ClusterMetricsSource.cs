@@ -2,6 +2,7 @@ using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;
 using Appliance.Management.Metrics;
 using Appliance.Management.Sources;
+using Appliance.Core.Membership;
 
 namespace Appliance.Node.Management;
 

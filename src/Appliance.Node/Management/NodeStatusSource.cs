@@ -5,6 +5,7 @@ using Appliance.Management.Sources;
 using Appliance.Node.Hosting;
 using Appliance.Proxy;
 using Microsoft.Extensions.Hosting;
+using Appliance.Core.Membership;
 
 namespace Appliance.Node.Management;
 

@@ -4,6 +4,7 @@ using Appliance.Proxy.Tcp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
+using Appliance.Core.Membership;
 
 namespace Appliance.Node.Vips;
 

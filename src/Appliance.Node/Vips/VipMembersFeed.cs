@@ -3,6 +3,7 @@ using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
 using Appliance.Vip.Ownership;
 using Appliance.Vip.Tracking;
+using Appliance.Core.Membership;
 
 namespace Appliance.Node.Vips;
 

@@ -6,6 +6,7 @@ using Appliance.Vip.Linux;
 using Appliance.Vip.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Appliance.Core.Membership;
 
 namespace Appliance.Node.Vips;
 

@@ -1,5 +1,6 @@
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Membership;
 

@@ -4,6 +4,7 @@ using Appliance.Cluster.Messages;
 using Appliance.Cluster.Transport;
 using Appliance.Tests.Wire;
 using static Appliance.Tests.Transport.LoopbackKit;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Transport;
 

@@ -5,6 +5,7 @@ using Appliance.Cluster.Wire;
 using FsCheck;
 using FsCheck.Fluent;
 using Microsoft.FSharp.Core;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Wire;
 

@@ -1,6 +1,7 @@
 using Appliance.Cluster.Wire;
 using Google.Protobuf;
 using P = Appliance.Cluster.Wire.Proto;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Wire;
 

@@ -5,6 +5,7 @@ using Appliance.Cluster.Replication;
 using Appliance.Cluster.Replication.Crdt;
 using Appliance.Cluster.Replication.Messages;
 using Appliance.Cluster.Wire;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Wire;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
 using Appliance.Cluster.Replication.Messages;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Wire;
 

@@ -3,6 +3,7 @@ using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;
 using Appliance.Management.Contracts;
 using Appliance.Node.Management;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Cluster;
 

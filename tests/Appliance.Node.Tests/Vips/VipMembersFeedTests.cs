@@ -3,6 +3,7 @@ using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;
 using Appliance.Node.Vips;
 using Appliance.Vip.Ownership;
+using Appliance.Core.Membership;
 
 namespace Appliance.Tests.Vips;
 

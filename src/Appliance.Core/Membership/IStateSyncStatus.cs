@@ -1,4 +1,4 @@
-namespace Appliance.Cluster.Hosting;
+namespace Appliance.Core.Membership;
 
 /// <summary>
 /// Whether this node holds the cluster's replicated state yet. Readiness and VIP ownership wait

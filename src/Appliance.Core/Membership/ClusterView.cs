@@ -1,6 +1,4 @@
-using Appliance.Cluster.Membership;
-
-namespace Appliance.Cluster.Hosting;
+namespace Appliance.Core.Membership;
 
 /// <summary>What an operator (and the management API) sees of the cluster, as of <see cref="At"/>.</summary>
 public sealed record ClusterView(
