@@ -1,10 +1,9 @@
 namespace Appliance.Core.Membership;
 
-/// <summary>A member's life cycle, as in Akka.Cluster.</summary>
+/// <summary>A member's life cycle, as in Akka.Cluster (WeaklyUp is not used yet).</summary>
 public enum MemberStatus
 {
     Joining,
-    WeaklyUp,
     Up,
     Leaving,
     Exiting,

@@ -193,7 +193,8 @@ public sealed class WireDecoderValidationTests
         var decoded = WireCodec.TryDecode(bytes, out var message, out var error);
 
         Assert.False(decoded, "decoded as " + message);
-        Assert.Equal("leave.from.address.host is not valid UTF-8", error);
+        // Google.Protobuf 3.26 and later refuse invalid UTF-8 in a string field while parsing.
+        Assert.StartsWith("not a valid protobuf Envelope", error, StringComparison.Ordinal);
     }
 
     [Fact]
