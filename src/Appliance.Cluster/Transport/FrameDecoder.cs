@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Appliance.Cluster.Replication.Messages;

@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using Microsoft.Extensions.Logging;
 
 namespace Appliance.Cluster.Transport;

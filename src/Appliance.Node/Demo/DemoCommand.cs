@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.Cluster.Hosting;

@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using Appliance.Cluster.FailureDetection;
 using Appliance.Cluster.Hosting;
 using Appliance.Cluster.Membership;

@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using Appliance.Core.Configuration;
 using Appliance.Node.Management;
 using Appliance.Proxy;
@@ -21,7 +22,7 @@ internal static class NodeHost
     /// refuses the configuration (YARP validation, unreadable certificates).
     /// </summary>
     public static async Task<WebApplication> BuildAsync(
-        ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information, Appliance.Cluster.Transport.ClusterKey? demoClusterKey = null)
+        ApplianceConfig config, string? configPath, LogLevel minimumLevel = LogLevel.Information, ClusterKey? demoClusterKey = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {

@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using System.Buffers.Binary;
 using Appliance.Cluster.Membership;
 using Appliance.Cluster.Messages;

@@ -1,3 +1,4 @@
+using Appliance.Core.Security;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -17,7 +18,7 @@ internal static partial class ClusterWire
     /// <summary>The cluster key file's content for nodes the test can sign frames for.</summary>
     public static string KeyBase64 => Convert.ToBase64String(FrameTestKit.Key.Span);
 
-    public static byte[] Frame(ClusterMessage message, ulong sequence, ulong to = 0, Appliance.Cluster.Transport.ClusterKey? key = null) =>
+    public static byte[] Frame(ClusterMessage message, ulong sequence, ulong to = 0, ClusterKey? key = null) =>
         FrameTestKit.Frame(message, sequence, to, key);
 
     /// <summary>

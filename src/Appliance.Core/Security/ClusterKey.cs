@@ -1,10 +1,11 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 
-namespace Appliance.Cluster.Transport;
+namespace Appliance.Core.Security;
 
 /// <summary>
-/// The shared secret every frame is authenticated with (HMAC-SHA256). At least 32 random bytes,
+/// The secret every node of a cluster shares, from which the cluster's credentials are derived
+/// (<see cref="Derive"/>: one key per purpose, so no two uses ever share key material). At least 32 random bytes,
 /// stored base64-encoded in a file: <c>head -c 32 /dev/urandom | base64 &gt; /etc/appliance/cluster.key</c>.
 /// Never printed: <see cref="ToString"/> does not show the bytes.
 /// </summary>
@@ -111,6 +112,13 @@ public sealed class ClusterKey
         error = null;
         return true;
     }
+
+    /// <summary>
+    /// A key for one purpose (HKDF-SHA256 with <paramref name="purpose"/> as its info), e.g.
+    /// <c>"appliance vip adverts v1"</c>. Purposes are fixed strings of the code, never data.
+    /// </summary>
+    public byte[] Derive(string purpose, int length = 32) =>
+        HKDF.DeriveKey(HashAlgorithmName.SHA256, _bytes, length, salt: null, info: System.Text.Encoding.UTF8.GetBytes(purpose));
 
     /// <summary>Compares in constant time.</summary>
     public bool SameAs(ClusterKey other) => CryptographicOperations.FixedTimeEquals(_bytes, other._bytes);

@@ -1,6 +1,6 @@
-using Appliance.Cluster.Transport;
+using Appliance.Core.Security;
 
-namespace Appliance.Tests.Transport;
+namespace Appliance.Tests.Security;
 
 public sealed class ClusterKeyTests : IDisposable
 {
@@ -102,5 +102,20 @@ public sealed class ClusterKeyTests : IDisposable
         var key = ClusterKey.FromBytes(Enumerable.Repeat((byte)0xAB, 32).ToArray());
 
         Assert.Equal("ClusterKey(32 bytes, redacted)", key.ToString());
+    }
+
+    [Fact]
+    public void Derive_TwoPurposes_DifferentKeysStableForOneKey()
+    {
+        var key = ClusterKey.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        var again = ClusterKey.FromBytes(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+
+        var adverts = key.Derive("appliance test purpose a");
+        var other = key.Derive("appliance test purpose b");
+
+        Assert.Equal(32, adverts.Length);
+        Assert.Equal(adverts, again.Derive("appliance test purpose a"));
+        Assert.NotEqual(adverts, other);
+        Assert.NotEqual(adverts, ClusterKey.Generate().Derive("appliance test purpose a"));
     }
 }
