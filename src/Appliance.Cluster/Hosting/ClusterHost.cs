@@ -1,0 +1,316 @@
+using Akka.Actor;
+using Akka.Actor.Setup;
+using Appliance.Cluster.Members;
+using Appliance.Cluster.Security;
+using Appliance.Cluster.Settings;
+using Appliance.Core.Membership;
+using Appliance.Core.Security;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Appliance.Cluster.Hosting;
+
+/// <summary>
+/// The node's membership on Akka.Cluster, as a hosted service. It owns one
+/// <see cref="Incarnation"/> (one ActorSystem) at a time and starts a fresh one, with backoff,
+/// whenever the current one ends while the node is not stopping: this node was downed or
+/// quarantined while it lived on, or Akka.Remote ended the system (a failed outbound TLS
+/// handshake ends the dialing system in Akka 1.5.75). Clients are never affected: the proxy does
+/// not depend on the ActorSystem. Akka.Hosting is not used because it owns one ActorSystem for the
+/// life of the host, and a downed node here must come back in the same process.
+/// On stop: participants stop, the node leaves, the system ends (the VIP handover runs before,
+/// the listeners after, by the order of the hosted services).
+/// </summary>
+public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPeerHints, IAsyncDisposable
+{
+    public static readonly TimeSpan StopStepTimeout = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(60);
+
+    private readonly ClusterSettings _settings;
+    private readonly IReadOnlyList<IClusterParticipant> _participants;
+    private readonly ILogger _logger;
+    private readonly ILoggerFactory _loggers;
+    private readonly TimeProvider _time;
+    private readonly ClusterCertificates _certificates;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _viewGate = new();
+    private Task? _loop;
+    private volatile Incarnation? _current;
+    private volatile ClusterView _view = ClusterView.NotStarted;
+    private int _incarnation;
+    private bool _joinedLogged;
+    private bool _left;
+
+    public ClusterHost(ClusterSettings settings, ClusterKey key, IEnumerable<IClusterParticipant> participants, ILoggerFactory loggers, TimeProvider time)
+    {
+        _settings = settings;
+        _participants = [.. participants];
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Appliance.Cluster");
+        _time = time;
+        _certificates = ClusterCertificates.Create(key, settings.NodeName, time);
+        Authenticator = new PeerAuthenticator(_certificates, _logger, time);
+    }
+
+    public ClusterView Current => _view;
+
+    public event Action<ClusterView>? Changed;
+
+    public event Action<PeerHint>? Hint;
+
+    public ClusterSettings Settings => _settings;
+
+    public ClusterStats Stats { get; } = new();
+
+    /// <summary>The TLS check of every peer, with its counts.</summary>
+    public PeerAuthenticator Authenticator { get; }
+
+    /// <summary>The current incarnation's system, null between incarnations (for tests and diagnostics).</summary>
+    internal ActorSystem? System => _current?.System;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync()
+    {
+        var backoff = FirstBackoff;
+        while (!_stopping.IsCancellationRequested)
+        {
+            var number = Interlocked.Increment(ref _incarnation);
+            var started = _time.GetTimestamp();
+            Incarnation incarnation;
+            try
+            {
+                ClusterHostLog.Starting(_logger, number, _settings.ToString());
+                incarnation = Incarnation.Start(_settings, ClusterHocon.Build(_settings),
+                    [Authenticator.CreateSetup(), new LoggingSetup(_loggers)], _participants, OnChanged, OnHint);
+                Stats.Started();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Stats.StartFailed();
+                ClusterHostLog.StartFailed(_logger, e, number, (long)backoff.TotalMilliseconds);
+                await DelayAsync(backoff).ConfigureAwait(false);
+                backoff = Next(backoff);
+                continue;
+            }
+
+            _current = incarnation;
+            lock (_viewGate)
+            {
+                _joinedLogged = false;
+            }
+
+            OnChanged(true);
+            var seedFallback = FormAloneIfNoSeedAnswersAsync(incarnation);
+            await Task.WhenAny(incarnation.Terminated, Task.Delay(Timeout.Infinite, _stopping.Token)).ConfigureAwait(false);
+            if (_stopping.IsCancellationRequested)
+            {
+                return; // StopAsync ends the current incarnation
+            }
+
+            await seedFallback.ConfigureAwait(false);
+            _current = null;
+            Stats.Lost();
+            if (_time.GetElapsedTime(started) > StableAfter)
+            {
+                backoff = FirstBackoff;
+            }
+
+            var reason = incarnation.Quarantined ? "a peer quarantined it: it had been removed while it lived on"
+                : incarnation.SelfDowned ? "this node was downed by the others"
+                : "the ActorSystem ended (Akka.Remote ends it after a failed outbound TLS handshake)";
+            ClusterHostLog.Lost(_logger, number, reason, (long)backoff.TotalMilliseconds);
+            Publish(ClusterView.NotStarted with { Incarnations = number, At = _time.GetUtcNow() });
+            await DelayAsync(backoff).ConfigureAwait(false);
+            backoff = Next(backoff);
+        }
+    }
+
+    /// <summary>
+    /// Akka lets only the first seed of the list form a cluster; every node sorts the list the same
+    /// way, so a simultaneous start forms one cluster. When that first seed is down for good, another
+    /// seed that found nobody in twice <see cref="ClusterSettings.SeedJoinTimeout"/> forms it instead.
+    /// </summary>
+    private async Task FormAloneIfNoSeedAnswersAsync(Incarnation incarnation)
+    {
+        if (!_settings.IsSeed)
+        {
+            return;
+        }
+
+        var wait = _settings.SeedJoinTimeout * 2;
+        await Task.WhenAny(incarnation.Terminated, Task.Delay(wait, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+        if (_stopping.IsCancellationRequested || incarnation.Terminated.IsCompleted || incarnation.IsMember)
+        {
+            return;
+        }
+
+        ClusterHostLog.FormingAlone(_logger, (long)wait.TotalMilliseconds);
+        incarnation.Cluster.JoinSeedNodes(incarnation.SeedAddresses(_settings, selfFirst: true));
+    }
+
+    private static TimeSpan Next(TimeSpan backoff) => backoff * 2 > MaxBackoff ? MaxBackoff : backoff * 2;
+
+    private async Task DelayAsync(TimeSpan delay)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    private void OnChanged(bool structural)
+    {
+        if (_current is not { } incarnation)
+        {
+            return;
+        }
+
+        var view = ViewMapping.ToView(incarnation.Cluster.State, incarnation.Cluster.SelfUniqueAddress, _incarnation, _left, _time.GetUtcNow());
+        Publish(view);
+    }
+
+    private void Publish(ClusterView view)
+    {
+        bool changed;
+        lock (_viewGate)
+        {
+            var old = _view;
+            _view = view;
+            changed = Signature(old) != Signature(view);
+            if (changed)
+            {
+                LogChanges(old, view);
+            }
+        }
+
+        if (changed)
+        {
+            Changed?.Invoke(view);
+        }
+    }
+
+    private static string Signature(ClusterView view) =>
+        $"{view.Phase}|{view.IsLeader}|{view.Converged}|{view.Incarnations}|" +
+        string.Join(";", view.Members.Select(m => $"{m.Name},{m.Address},{m.Uid},{m.Status},{m.Reachable},{m.IsLeader}"));
+
+    private void LogChanges(ClusterView old, ClusterView view)
+    {
+        if (view.Phase == NodePhase.Member && !_joinedLogged && view.Members.FirstOrDefault(m => m.IsSelf) is { Status: MemberStatus.Up } self)
+        {
+            _joinedLogged = true;
+            ClusterHostLog.Joined(_logger, self.Address, string.Join(", ", view.Members.Select(m => $"{m.Name} ({m.Status.ToText()})")));
+        }
+
+        var before = old.Members.ToDictionary(m => m.Uid);
+        foreach (var m in view.Members)
+        {
+            if (m.IsSelf)
+            {
+                continue;
+            }
+
+            if (!before.Remove(m.Uid, out var was))
+            {
+                ClusterHostLog.MemberStatus(_logger, m.Name, m.Address, m.Status.ToText());
+                continue;
+            }
+
+            if (was.Status != m.Status)
+            {
+                ClusterHostLog.MemberStatus(_logger, m.Name, m.Address, m.Status.ToText());
+            }
+
+            if (was.Reachable && !m.Reachable)
+            {
+                Stats.Unreachable();
+                ClusterHostLog.Unreachable(_logger, m.Name, m.Address);
+            }
+            else if (!was.Reachable && m.Reachable)
+            {
+                Stats.ReachableAgain();
+                ClusterHostLog.ReachableAgain(_logger, m.Name, m.Address);
+            }
+        }
+
+        // Gone from the view of the same incarnation: removed (a new incarnation starts from nothing).
+        if (old.Incarnations == view.Incarnations && view.Phase == NodePhase.Member)
+        {
+            foreach (var gone in before.Values.Where(m => !m.IsSelf))
+            {
+                Stats.Removed();
+                ClusterHostLog.Removed(_logger, gone.Name, gone.Address);
+            }
+        }
+    }
+
+    private void OnHint(Address address, PeerHintKind kind) =>
+        Hint?.Invoke(new PeerHint(ViewMapping.AddressText(address), kind, _time.GetUtcNow()));
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_loop is null)
+        {
+            return;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        if (_current is { } incarnation)
+        {
+            var wasMember = incarnation.IsMember;
+            await incarnation.StopAsync(leave: true, StopStepTimeout).ConfigureAwait(false);
+            _current = null;
+            lock (_viewGate)
+            {
+                _left = true;
+            }
+
+            Publish(_view with { Phase = NodePhase.Stopped, Members = [], IsLeader = false, At = _time.GetUtcNow() });
+            if (wasMember)
+            {
+                ClusterHostLog.Left(_logger);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Tests only: ends the current system the way a crash would, without leaving, and starts no
+    /// next incarnation (the victim's settings must turn off run-by-actor-system-terminate).
+    /// </summary>
+    internal async Task CrashForTestsAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            await _loop.ConfigureAwait(false);
+        }
+
+        if (_current is { } incarnation)
+        {
+            await incarnation.System.Terminate().ConfigureAwait(false);
+            _current = null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_current is { } incarnation)
+        {
+            await incarnation.StopAsync(leave: false, StopStepTimeout).ConfigureAwait(false);
+        }
+
+        _stopping.Dispose();
+        _certificates.Dispose();
+    }
+}
