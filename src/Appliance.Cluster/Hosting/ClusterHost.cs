@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Actor.Setup;
-using Appliance.Cluster.Members;
+using Appliance.Cluster.Membership;
 using Appliance.Cluster.Security;
 using Appliance.Cluster.Settings;
 using Appliance.Core.Membership;
@@ -42,6 +42,7 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
     private int _incarnation;
     private bool _joinedLogged;
     private bool _left;
+    private volatile bool _leaveRequested;
 
     public ClusterHost(ClusterSettings settings, ClusterKey key, IEnumerable<IClusterParticipant> participants, ILoggerFactory loggers, TimeProvider time)
     {
@@ -87,6 +88,12 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
             try
             {
                 ClusterHostLog.Starting(_logger, number, _settings.ToString());
+                lock (_viewGate)
+                {
+                    _joinedLogged = false;
+                }
+
+                Publish(ClusterView.NotStarted with { Incarnations = number, At = _time.GetUtcNow() });
                 incarnation = Incarnation.Start(_settings, ClusterHocon.Build(_settings),
                     [Authenticator.CreateSetup(), new LoggingSetup(_loggers)], _participants, OnChanged, OnHint);
                 Stats.Started();
@@ -101,12 +108,6 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
             }
 
             _current = incarnation;
-            lock (_viewGate)
-            {
-                _joinedLogged = false;
-            }
-
-            OnChanged(true);
             var seedFallback = FormAloneIfNoSeedAnswersAsync(incarnation);
             await Task.WhenAny(incarnation.Terminated, Task.Delay(Timeout.Infinite, _stopping.Token)).ConfigureAwait(false);
             if (_stopping.IsCancellationRequested)
@@ -116,6 +117,19 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
 
             await seedFallback.ConfigureAwait(false);
             _current = null;
+            if (_leaveRequested)
+            {
+                // An operator asked this node to leave (admin API): it stays out until restarted.
+                lock (_viewGate)
+                {
+                    _left = true;
+                }
+
+                Publish(_view with { Phase = NodePhase.Stopped, Members = [], IsLeader = false, Converged = false, At = _time.GetUtcNow() });
+                ClusterHostLog.Left(_logger);
+                return;
+            }
+
             Stats.Lost();
             if (_time.GetElapsedTime(started) > StableAfter)
             {
@@ -135,16 +149,19 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
     /// <summary>
     /// Akka lets only the first seed of the list form a cluster; every node sorts the list the same
     /// way, so a simultaneous start forms one cluster. When that first seed is down for good, another
-    /// seed that found nobody in twice <see cref="ClusterSettings.SeedJoinTimeout"/> forms it instead.
+    /// seed that found nobody forms it instead, the second after 4 × <see cref="ClusterSettings.SeedJoinTimeout"/>,
+    /// the third after 6 ×, and so on (a seed that formed answers the later ones, which then join it).
     /// </summary>
     private async Task FormAloneIfNoSeedAnswersAsync(Incarnation incarnation)
     {
-        if (!_settings.IsSeed)
+        var index = _settings.Seeds.ToList().IndexOf((_settings.PublicHost, _settings.PublicPort));
+        if (index <= 0)
         {
-            return;
+            return; // not a seed, or the first one, which Akka lets form the cluster already
         }
 
-        var wait = _settings.SeedJoinTimeout * 2;
+        // Staggered by the place in the sorted list, so two seeds that found nobody do not both form a cluster.
+        var wait = _settings.SeedJoinTimeout * (2 * (index + 1));
         await Task.WhenAny(incarnation.Terminated, Task.Delay(wait, _stopping.Token).ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
         if (_stopping.IsCancellationRequested || incarnation.Terminated.IsCompleted || incarnation.IsMember)
         {
@@ -153,6 +170,22 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
 
         ClusterHostLog.FormingAlone(_logger, (long)wait.TotalMilliseconds);
         incarnation.Cluster.JoinSeedNodes(incarnation.SeedAddresses(_settings, selfFirst: true));
+    }
+
+    /// <summary>
+    /// Leaves the cluster and stays out (the admin API's leave); the node keeps serving alone. False
+    /// when this node is not a member now.
+    /// </summary>
+    public bool RequestLeave()
+    {
+        if (_current is not { IsMember: true } incarnation)
+        {
+            return false;
+        }
+
+        _leaveRequested = true;
+        incarnation.Cluster.Leave(incarnation.Cluster.SelfAddress);
+        return true;
     }
 
     private static TimeSpan Next(TimeSpan backoff) => backoff * 2 > MaxBackoff ? MaxBackoff : backoff * 2;
@@ -169,14 +202,15 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
         }
     }
 
-    private void OnChanged(bool structural)
+    private void OnChanged(Akka.Cluster.ClusterEvent.CurrentClusterState state, Akka.Cluster.Cluster cluster)
     {
-        if (_current is not { } incarnation)
+        // Events of an ended incarnation are late news; the current one (or one still starting) counts.
+        if ((_current is { } current && current.Cluster != cluster) || cluster.IsTerminated)
         {
             return;
         }
 
-        var view = ViewMapping.ToView(incarnation.Cluster.State, incarnation.Cluster.SelfUniqueAddress, _incarnation, _left, _time.GetUtcNow());
+        var view = ViewMapping.ToView(state, cluster.State.SeenBy, cluster.SelfUniqueAddress, _incarnation, _left, _time.GetUtcNow());
         Publish(view);
     }
 
@@ -228,6 +262,11 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
 
             if (was.Status != m.Status)
             {
+                if (m.Status == MemberStatus.Down)
+                {
+                    Stats.Downed();
+                }
+
                 ClusterHostLog.MemberStatus(_logger, m.Name, m.Address, m.Status.ToText());
             }
 

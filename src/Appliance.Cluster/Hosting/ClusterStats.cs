@@ -9,6 +9,7 @@ public sealed class ClusterStats
     private long _unreachable;
     private long _reachableAgain;
     private long _removed;
+    private long _downed;
 
     /// <summary>ActorSystems started (the first one included).</summary>
     public long Incarnations => Interlocked.Read(ref _incarnations);
@@ -25,6 +26,9 @@ public sealed class ClusterStats
     /// <summary>Times another member became reachable again.</summary>
     public long MembersReachableAgain => Interlocked.Read(ref _reachableAgain);
 
+    /// <summary>Other members seen going Down (by this node's downing or another's).</summary>
+    public long MembersDowned => Interlocked.Read(ref _downed);
+
     /// <summary>Other members removed (left, or downed and removed).</summary>
     public long MembersRemoved => Interlocked.Read(ref _removed);
 
@@ -37,6 +41,8 @@ public sealed class ClusterStats
     internal void Unreachable() => Interlocked.Increment(ref _unreachable);
 
     internal void ReachableAgain() => Interlocked.Increment(ref _reachableAgain);
+
+    internal void Downed() => Interlocked.Increment(ref _downed);
 
     internal void Removed() => Interlocked.Increment(ref _removed);
 }

@@ -3,7 +3,7 @@ using Akka.Actor.Setup;
 using Akka.Configuration;
 using Akka.Event;
 using Akka.Remote;
-using Appliance.Cluster.Members;
+using Appliance.Cluster.Membership;
 using Appliance.Cluster.Settings;
 using Appliance.Core.Membership;
 
@@ -45,7 +45,7 @@ internal sealed class Incarnation
     /// </summary>
     public static Incarnation Start(
         ClusterSettings settings, Config config, IEnumerable<Setup> setups, IReadOnlyList<IClusterParticipant> participants,
-        Action<bool> changed, Action<Address, PeerHintKind> hint)
+        Action<Akka.Cluster.ClusterEvent.CurrentClusterState, Akka.Cluster.Cluster> changed, Action<Address, PeerHintKind> hint)
     {
         var merged = participants.Aggregate(config, (c, p) => c.WithFallback(p.Settings));
         var bootstrap = setups.Aggregate(ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(merged)), (s, x) => s.And(x));

@@ -76,6 +76,9 @@ public static class ClusterHocon
                   acceptable-heartbeat-pause = {{Ms(settings.AcceptableHeartbeatPause)}}
                   min-std-deviation = {{Ms(settings.MinStdDeviation)}}
                   expected-response-after = {{Ms(settings.HeartbeatInterval * 5)}}
+                  # Akka seeds each detector's history with a 1 s estimate, which takes hundreds
+                  # of heartbeats to wash out (a kill took 1.4 s to detect); start from the interval.
+                  first-heartbeat-estimate = {{Ms(settings.HeartbeatInterval)}}
                 }
               }
             }

@@ -1,4 +1,3 @@
-using Appliance.Cluster.Hosting;
 using Appliance.Core.Configuration;
 using Appliance.Proxy.Tcp;
 using Microsoft.Extensions.DependencyInjection;
@@ -24,7 +23,7 @@ internal static class VipComposition
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VipService>>(),
             sp.GetService<IClusterMembership>(),
-            sp.GetService<ClusterService>()?.VipAdverts,
+            null, // the adverts leave the cluster transport for the VIP room's own channel
             new PoolHealth(sp.GetService<IProxyStateLookup>(), sp.GetService<TcpPoolRegistry>(), sp.GetRequiredService<TimeProvider>()),
             sp.GetService<IStateSyncStatus>()));
         services.AddHostedService(sp => sp.GetRequiredService<VipService>());

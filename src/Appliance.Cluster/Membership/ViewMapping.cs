@@ -4,18 +4,19 @@ using Appliance.Core.Membership;
 using AkkaStatus = Akka.Cluster.MemberStatus;
 using MemberStatus = Appliance.Core.Membership.MemberStatus;
 
-namespace Appliance.Cluster.Members;
+namespace Appliance.Cluster.Membership;
 
 /// <summary>Maps Akka.Cluster's state onto the read model of <c>Appliance.Core.Membership</c>.</summary>
 internal static class ViewMapping
 {
     /// <summary>
-    /// The view of <paramref name="state"/> as <paramref name="self"/> sees it.
+    /// The view of <paramref name="state"/> as <paramref name="self"/> sees it; <paramref name="seenBy"/>
+    /// (who has seen the latest gossip) decides convergence.
     /// Akka keeps its phi values to itself (the detector registry does not hand them out), so
     /// <see cref="MemberView.Phi"/> is 0 and reachability is the signal.
     /// </summary>
     public static ClusterView ToView(
-        ClusterEvent.CurrentClusterState state, UniqueAddress self, int incarnations, bool left, DateTimeOffset now)
+        ClusterEvent.CurrentClusterState state, IReadOnlySet<Address> seenBy, UniqueAddress self, int incarnations, bool left, DateTimeOffset now)
     {
         var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
         var members = state.Members
@@ -35,7 +36,7 @@ internal static class ViewMapping
         var selfMember = state.Members.FirstOrDefault(m => m.UniqueAddress.Equals(self));
         var phase = left ? NodePhase.Stopped : selfMember is null ? NodePhase.Seeking : NodePhase.Member;
         var upAddresses = state.Members.Where(m => m.Status == AkkaStatus.Up).Select(m => m.Address);
-        var converged = unreachable.Count == 0 && upAddresses.All(state.SeenBy.Contains);
+        var converged = unreachable.Count == 0 && upAddresses.All(seenBy.Contains);
         return new ClusterView(
             selfMember is null ? "" : NameOf(selfMember),
             phase,
