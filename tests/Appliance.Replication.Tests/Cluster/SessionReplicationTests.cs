@@ -60,7 +60,7 @@ public sealed class SessionReplicationTests
         var joiner = cluster.Add("n2");
         Assert.False(joiner.SyncStatus.IsStateSynced);
         await Eventually.AssertAsync(() => joiner.SyncStatus.IsStateSynced, TimeSpan.FromSeconds(60), "the joiner synced");
-        Assert.Equal(Sync.SyncStatus.Synced, joiner.Info.Sync.Status);
+        Assert.Equal(Appliance.Replication.Sync.SyncStatus.Synced, joiner.Info.Sync.Status);
         Assert.Equal(Sessions, joiner.Sessions.Count);
         Assert.True(joiner.Sessions.TryPeek("http/web/00000010", DateTimeOffset.UtcNow, out var entry));
         Assert.Equal("b2", entry.Backend);
