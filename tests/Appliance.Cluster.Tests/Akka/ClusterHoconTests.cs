@@ -44,6 +44,17 @@ public sealed class ClusterHoconTests
     }
 
     [Fact]
+    public void Build_ShippedDefaults_AreTheLanTuning()
+    {
+        // The section's defaults, not the ones above: what a node without timing keys runs with.
+        var config = ClusterHocon.Build(ClusterSettings.From(new NodeClusterOptions { BindAddress = "198.18.0.11:7946", Seeds = ["198.18.0.11:7946"], KeyFile = "/dev/null" }, "lb1"));
+        Assert.Equal(TimeSpan.FromMilliseconds(100), config.GetTimeSpan("akka.cluster.failure-detector.heartbeat-interval"));
+        Assert.Equal(TimeSpan.FromMilliseconds(200), config.GetTimeSpan("akka.cluster.failure-detector.acceptable-heartbeat-pause"));
+        Assert.Equal(TimeSpan.FromMilliseconds(50), config.GetTimeSpan("akka.cluster.failure-detector.min-std-deviation"));
+        Assert.Equal(TimeSpan.FromSeconds(2), config.GetTimeSpan("appliance.downing.down-after"));
+    }
+
+    [Fact]
     public void Build_NodeNameWithQuote_StaysOneRole()
     {
         var settings = Settings() with { NodeName = "a\"b" };
