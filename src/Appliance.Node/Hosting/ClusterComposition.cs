@@ -3,6 +3,7 @@ using Appliance.Cluster.Settings;
 using Appliance.Core.Configuration;
 using Appliance.Core.Membership;
 using Appliance.Core.Security;
+using Appliance.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +13,10 @@ namespace Appliance.Node.Hosting;
 internal static class ClusterComposition
 {
     /// <summary>
-    /// Registers membership (<see cref="ClusterHost"/> on Akka.Cluster). The replicated stores plug
-    /// in as <see cref="IClusterParticipant"/>s registered before this; until they do, the proxy's
-    /// local session table and connection counts serve. <paramref name="demoKey"/> replaces the key
+    /// Registers membership (<see cref="ClusterHost"/> on Akka.Cluster) and replication
+    /// (Appliance.Replication: the sticky-session table, the cluster-wide connection counts and the
+    /// start-up sync). Call it before the proxy registers its single-node stores, which are added
+    /// with TryAdd and so give way to the replicated ones. <paramref name="demoKey"/> replaces the key
     /// file for <c>applianced demo</c>, which must need no files; operators always configure a file.
     /// </summary>
     public static void AddCluster(IServiceCollection services, ApplianceConfig config, ClusterKey? demoKey = null)
@@ -31,6 +33,10 @@ internal static class ClusterComposition
         }
 
         var settings = ClusterSettings.From(options, config.Node.Name);
+
+        // The stores are node singletons that outlive each incarnation; their actors are the
+        // IClusterParticipants the host starts on every new ActorSystem before it joins.
+        services.AddReplication(options, config.Node.Name);
         services.AddSingleton(Appliance.Proxy.SessionAffinity.StickyHint.FromClusterKey(key.Span)); // every node reads every node's cookie hints
         services.AddSingleton(sp => new ClusterHost(
             settings,

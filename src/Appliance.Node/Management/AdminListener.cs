@@ -59,6 +59,13 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
                 services.AddSingleton<IMetricsSource>(new ClusterMetricsSource(cluster));
             }
 
+            if (node.GetService<Appliance.Replication.Hosting.ReplicationInfo>() is { } replicationInfo)
+            {
+                var replication = new ReplicationView(replicationInfo);
+                services.AddSingleton<IReplicationView>(replication);
+                services.AddSingleton<IMetricsSource>(new ReplicationMetricsSource(replication));
+            }
+
             if (Environment.GetEnvironmentVariable("APPLIANCE_DIAGNOSTICS") == "1")
             {
                 // Benchmarks only (bench/replication.sh): synthetic sessions through the admin API.

@@ -33,6 +33,12 @@ public sealed class ReplicationInfo
     /// <summary>Payloads dropped by the serializer in this process (malformed or over a bound).</summary>
     public static long RejectedPayloads => Wire.ReplicationSerializer.Rejected;
 
+    /// <summary>Replication payload bytes sent by this process (serializer 7215; Akka.Remote's framing not included).</summary>
+    public static long BytesSent => Wire.ReplicationSerializer.BytesSent;
+
+    /// <summary>Replication payload bytes received by this process, dropped ones included.</summary>
+    public static long BytesReceived => Wire.ReplicationSerializer.BytesReceived;
+
     /// <summary>The other live members' in-flight counts per backend.</summary>
     public IReadOnlyDictionary<string, long> RemoteGauges => _counts.RemoteSums;
 }

@@ -17,11 +17,23 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
     public const int Id = 7215;
 
     private static long _rejected;
+    private static long _bytesSent;
+    private static long _bytesReceived;
 
     public override int Identifier => Id;
 
     /// <summary>Payloads refused in this process (all systems), for tests and metrics.</summary>
     public static long Rejected => Interlocked.Read(ref _rejected);
+
+    /// <summary>
+    /// Payload bytes this process serialized and deserialized (all systems): the replication
+    /// traffic without Akka.Remote's envelope and framing, which Akka does not count per serializer.
+    /// Counted here because the old transport's per-frame counters went with it.
+    /// </summary>
+    public static long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <inheritdoc cref="BytesSent"/>
+    public static long BytesReceived => Interlocked.Read(ref _bytesReceived);
 
     /// <summary>What a participant merges into each ActorSystem's settings: the serializer and its binding.</summary>
     public static Config Settings { get; } = ConfigurationFactory.ParseString($$"""
@@ -38,10 +50,16 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
 
     public override string Manifest(object o) => ReplicationCodec.ManifestOf(o);
 
-    public override byte[] ToBinary(object obj) => ReplicationCodec.Encode(obj);
+    public override byte[] ToBinary(object obj)
+    {
+        var bytes = ReplicationCodec.Encode(obj);
+        Interlocked.Add(ref _bytesSent, bytes.Length);
+        return bytes;
+    }
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
+        Interlocked.Add(ref _bytesReceived, bytes.Length);
         if (ReplicationCodec.Decode(bytes, manifest, out var problem) is { } message)
         {
             return message;
