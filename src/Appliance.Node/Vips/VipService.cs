@@ -100,13 +100,19 @@ internal sealed class VipService(
     {
         if (!OperatingSystem.IsLinux())
         {
-            Disable("virtual IPs need Linux (rtnetlink and AF_PACKET)");
+            Disable("virtual IPs need Linux (rtnetlink and libpcap)");
             return;
         }
 
         if (Capabilities.MissingForVips(await File.ReadAllTextAsync("/proc/self/status", stoppingToken).ConfigureAwait(false)) is { } missing)
         {
             Disable(missing);
+            return;
+        }
+
+        if (PcapFrameSender.Probe() is { } pcap)
+        {
+            Disable(pcap);
             return;
         }
 
