@@ -128,7 +128,7 @@ internal static class NodeHost
 
 /// <summary>The proxy refused a configuration that passed file validation.</summary>
 internal sealed class ConfigRejectedException(IReadOnlyList<ConfigError> errors)
-    : Exception($"{errors.Count} configuration problem(s)")
+    : Exception($"{errors.Count} configuration problem(s): {string.Join("; ", errors)}")
 {
     public IReadOnlyList<ConfigError> Errors { get; } = errors;
 }
