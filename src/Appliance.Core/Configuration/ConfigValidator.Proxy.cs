@@ -12,12 +12,13 @@ public static partial class ConfigValidator
             var path = JsonPaths.Property(JsonPaths.Property("$.ReverseProxy.Routes", routeId), "ClusterId");
             if (string.IsNullOrWhiteSpace(route.ClusterId))
             {
-                errors.Add(new(path, $"the route has no ClusterId: set it to the cluster that serves it ({Quote(proxy.Clusters.Keys)})."));
+                errors.Add(new(path, "the route has no ClusterId: set it to the cluster that serves it ("
+                    + UseOneOf(proxy.Clusters.Keys, "", "none is defined yet: add one under ReverseProxy.Clusters") + ")."));
             }
             else if (!proxy.Clusters.ContainsKey(route.ClusterId))
             {
                 errors.Add(new(path, $"the route names cluster '{route.ClusterId}', which does not exist under ReverseProxy.Clusters: "
-                    + $"use one of {Quote(proxy.Clusters.Keys)} or add that cluster."));
+                    + UseOneOf(proxy.Clusters.Keys, " or add that cluster.", "no cluster is defined at all: add this one under ReverseProxy.Clusters.")));
             }
         }
 
