@@ -69,6 +69,7 @@ public static class ConfigLoader
 
             var errors = new List<ConfigError>();
             DuplicateKeyFinder.Find(root, JsonPaths.Root, errors);
+            InvalidTextFinder.Find(root, JsonPaths.Root, errors);
             var binder = new JsonSectionBinder(errors);
             var config = Bind(root, binder, errors);
 

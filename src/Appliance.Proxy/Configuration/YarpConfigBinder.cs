@@ -75,11 +75,19 @@ internal static class YarpConfigBinder
             };
         }
 
+        var affinity = cluster.SessionAffinity;
+        if (affinity is { Enabled: true } && string.IsNullOrEmpty(affinity.Policy))
+        {
+            // YARP would pick HashCookie; ours is the policy whose sessions replicate across the cluster.
+            affinity = affinity with { Policy = PolicyNames.DefaultAffinityPolicy };
+        }
+
         return cluster with
         {
             // Our middleware balances; YARP only sees the one destination it picked.
             LoadBalancingPolicy = null,
             HealthCheck = health,
+            SessionAffinity = affinity,
             HttpRequest = cluster.HttpRequest ?? new ForwarderRequestConfig
             {
                 Version = HttpVersion.Version11,

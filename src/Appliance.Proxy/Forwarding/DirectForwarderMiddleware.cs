@@ -203,13 +203,17 @@ internal sealed partial class DirectForwarderMiddleware
             request.Method,
             targetPath,
             target.HostHeader,
-            context.Connection.RemoteIpAddress?.ToString(),
+            ClientText(context.Connection.RemoteIpAddress),
             request.Scheme,
             request.Host.ToUriComponent(),
             request.PathBase.HasValue ? request.PathBase.ToUriComponent() : null,
             framing,
             length);
     }
+
+    // An IPv4 client accepted on a dual-stack socket is written as IPv4, as YARP (2.2 on) writes it.
+    private static string? ClientText(System.Net.IPAddress? address) =>
+        address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4().ToString() : address?.ToString();
 
     private void Report(HttpContext context, ForwardOutcome outcome)
     {

@@ -111,7 +111,7 @@ public sealed class ConfigLoaderErrorTests(TempCertificates certificates) : ICla
             Rename(At(root, "Admin"), "TokenFile", "TokenFiel");
             root["Vips"] = new JsonArray(new JsonObject { ["Address"] = "198.18.0.10", ["Interface"] = "eth0", ["Priorities"] = new JsonObject { ["lb1"] = 100 } });
             At(WebBalancing(root), "HealthCheck")["ExpectedStatus"] = "700";
-            At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCookie";
+            At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCokie";
             At(Destination(root), "Metadata")["Weight"] = "300";
             At(root, "ReverseProxy", "Routes", "api")["ClusterId"] = "missing";
         });
