@@ -39,6 +39,7 @@ public sealed class ShippedFilesTests(PublishedAppliance published) : IDisposabl
     [InlineData("appliance/build-image.sh")]
     [InlineData("appliance/test-image.sh")]
     [InlineData("appliance/files/usr/lib/appliance/firstboot")]
+    [InlineData("appliance/files/usr/lib/appliance/firstboot-network")]
     public async Task Script_Parses_AndRefusesUnknownArguments(string script)
     {
         var syntax = await Tool.RunAsync("bash", ["-n", Repo.Path(script)]);
