@@ -17,6 +17,35 @@ public sealed class TemplateTests : IDisposable
         Assert.True(result.ExitCode == 0, result.ToString());
     }
 
+    /// <summary>
+    /// The local source appliance/test-packer.sh uses: build-base.sh's image with its
+    /// SHA512SUMS, software emulation, the build VM numbered from 198.18.0.0/15 and Packer's
+    /// HTTP server (the cloud-init data) at that network's host address.
+    /// </summary>
+    [ToolFact("packer", "packer")]
+    public async Task PackerTemplate_TakesTheLocalBaseImage()
+    {
+        var image = Path.Combine(_dir, "debian-12-base.qcow2");
+        File.WriteAllText(image, "not really an image");
+        File.WriteAllText(Path.Combine(_dir, "SHA512SUMS"), new string('0', 128) + "  debian-12-base.qcow2\n");
+        string[] local = ["-var", $"source_image={image}", "-var", $"source_checksum=file:{_dir}/SHA512SUMS", "-var", "accelerator=tcg", "-var", "guest_network=198.18.20.0/24"];
+
+        var validate = await Packer(["validate", .. local, Repo.Path("packer", "appliance.pkr.hcl")]);
+        var httpHost = await Packer(["console", .. local, Repo.Path("packer", "appliance.pkr.hcl")], "local.http_host\n");
+        var defaultHost = await Packer(["console", Repo.Path("packer", "appliance.pkr.hcl")], "local.http_host\n");
+
+        Assert.True(validate.ExitCode == 0, validate.ToString());
+        Assert.DoesNotContain("checksum of 'none'", validate.Output, StringComparison.Ordinal);
+        Assert.Equal("198.18.20.2", httpHost.Stdout.Trim());
+        Assert.Equal("10.0.2.2", defaultHost.Stdout.Trim()); // QEMU's own user network where nothing is set
+        var template = File.ReadAllText(Repo.Path("packer", "appliance.pkr.hcl"));
+        Assert.Contains("net=${var.guest_network},hostfwd=tcp::{{ .SSHHostPort }}-:22", template, StringComparison.Ordinal);
+    }
+
+    private Task<Tool.Result> Packer(string[] args, string? input = null) =>
+        Tool.RunAsync("packer", args, workingDirectory: _dir, input: input,
+            environment: new Dictionary<string, string?> { ["CHECKPOINT_DISABLE"] = "1", ["PACKER_CACHE_DIR"] = Path.Combine(_dir, "cache") });
+
     [ToolFact("packer", "packer")]
     public async Task PackerValidate_CatchesAMistake_SoThePassAboveMeansSomething()
     {
