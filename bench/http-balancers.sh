@@ -136,14 +136,15 @@ APPLIANCED_BUILT=""
 build_applianced() {       # sets APPLIANCED_SKIP_REASON when it can't be run
   if [ "${SKIP_BUILD:-0}" != 1 ]; then
     log "dotnet build -c Release src/Appliance.Node (log: $WORK/build.log)"
-    if ! run_fg dotnet build "$REPO/src/Appliance.Node" -c Release -nologo -v quiet \
+    if ! { run_fg dotnet build "$REPO/src/Appliance.Node" -c Release -nologo -v quiet \
+           && run_fg dotnet build "$REPO/bench/proto/HttpLoopProto" -c Release -nologo -v quiet; } \
          >"$WORK/build.log" 2>&1; then
       grep -E 'error' "$WORK/build.log" | sort -u | head -5 >&2 || true
       APPLIANCED_SKIP_REASON="applianced not built: skipping (dotnet build failed)"
       return 0
     fi
   fi
-  [ -f "$APPLIANCED_DLL" ] || APPLIANCED_SKIP_REASON="applianced not built: skipping"
+  [ -f "$APPLIANCED_DLL" ] && [ -f "$PROTO_DLL" ] || APPLIANCED_SKIP_REASON="applianced or the prototype not built: skipping"
 }
 
 start_applianced() {       # start_applianced PORT [yarp]: yarp = the cluster set to YARP's forwarder
@@ -180,6 +181,15 @@ EOF
   ) </dev/null >"$dir/applianced.log" 2>&1 &
   BAL_PID=$!
   echo "$BAL_PID" >"$dir/applianced.pid"
+  STARTED_PIDS+=("$BAL_PID")
+}
+start_proto-loop() {       # start_proto-loop PORT: the issue-17 prototype, round robin over B1 and B2
+  local port=$1 dir="$WORK/proto-loop"
+  mkdir -p "$dir"
+  DOTNET_gcServer=0 DOTNET_TieredPGO=1 dotnet "$PROTO_DLL" "127.0.0.1:$port" "127.0.0.1:$B1" "127.0.0.1:$B2" \
+    </dev/null >"$dir/proto.log" 2>&1 &
+  BAL_PID=$!
+  echo "$BAL_PID" >"$dir/proto.pid"
   STARTED_PIDS+=("$BAL_PID")
 }
 start_applianced-yarp() { start_applianced "$1" yarp; }

@@ -34,6 +34,9 @@
 #                      (YARP's forwarder and HttpClient instead of the direct one)
 #     applianced-env   applianced with the extra environment in VARIANT_ENV
 #                      ("K=V K2=V2"), to compare a runtime setting in the same run
+#     proto-loop       issue 17's prototype of an HTTP/1.1 engine on the epoll
+#                      loops (bench/proto/HttpLoopProto; MODE=plain only): the
+#                      ceiling of that design, with no routing and no pipeline
 # Environment (defaults in brackets)
 #   MODE [plain]    plain: HTTP/1.1 over TCP (wrk)
 #                   tls:   HTTP/1.1 over TLS 1.3 (wrk), the same self-signed P-256
@@ -70,6 +73,7 @@ STREAMS=${STREAMS:-10}
 THREADS=${THREADS:-1}
 WARMUP=${WARMUP:-}
 APPLIANCED_DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
+PROTO_DLL="$REPO/bench/proto/HttpLoopProto/bin/Release/net10.0/HttpLoopProto.dll"
 RESULTS_DIR="$REPO/bench/results"
 ALL_BALANCERS=(haproxy nginx applianced)
 
@@ -85,8 +89,8 @@ BALANCERS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    haproxy|nginx|applianced|applianced-yarp|applianced-env) BALANCERS+=("$arg") ;;
-    *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp)" ;;
+    haproxy|nginx|applianced|applianced-yarp|applianced-env|proto-loop) BALANCERS+=("$arg") ;;
+    *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp applianced-env proto-loop)" ;;
   esac
 done
 [ ${#BALANCERS[@]} -gt 0 ] || BALANCERS=("${ALL_BALANCERS[@]}")
@@ -304,7 +308,7 @@ start_one() {              # start_one NAME: start, check, warm up; leaves it ru
   local name=$1 port warm
   free_port port
   if [ -n "$WARMUP" ]; then warm=$WARMUP
-  elif [[ $name == applianced* ]]; then warm=20s
+  elif [[ $name == applianced* || $name == proto-loop ]]; then warm=20s
   else warm=5s; fi
 
   log "$name: starting on 127.0.0.1:$port"
@@ -314,7 +318,7 @@ start_one() {              # start_one NAME: start, check, warm up; leaves it ru
     return 0
   fi
   local ready_secs=15
-  [[ $name == applianced* ]] && ready_secs=60
+  [[ $name == applianced* || $name == proto-loop ]] && ready_secs=60
   if ! wait_http "$port" "$ready_secs" "$BAL_PID"; then
     log "$name: no 'hello' through 127.0.0.1:$port within ${ready_secs}s"
     for f in "$WORK/$name"*/*.log "$WORK/$name"*/logs/*.log; do
@@ -434,7 +438,11 @@ main() {
 
   local name
   for name in "${BALANCERS[@]}"; do
-    if [[ $name == applianced* ]]; then
+    if [ "$name" = proto-loop ] && [ "$MODE" != plain ]; then
+      STATUS[$name]="skipped (plain HTTP only)"
+      continue
+    fi
+    if [[ $name == applianced* || $name == proto-loop ]]; then
       [ -n "$APPLIANCED_BUILT" ] || { build_applianced; APPLIANCED_BUILT=1; }
       if [ -n "$APPLIANCED_SKIP_REASON" ]; then
         echo "$APPLIANCED_SKIP_REASON"
