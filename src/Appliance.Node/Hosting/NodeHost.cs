@@ -31,11 +31,12 @@ internal static class NodeHost
         });
 
         // Only our file and the environment configure the process (no appsettings.json from the cwd).
+        // Of the file, the host sees the Logging section alone: Kestrel would bind its own "Kestrel"
+        // endpoints and "Urls" beside the listeners made from them.
         builder.Configuration.Sources.Clear();
-        if (configPath is not null)
+        if (config.LoggingJson is { } logging)
         {
-            // Read once for the optional "Logging" section; the reloader handles the rest of the file.
-            builder.Configuration.AddJsonStream(new MemoryStream(File.ReadAllBytes(configPath)));
+            builder.Configuration.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"{{\"Logging\": {logging}}}")));
         }
 
         builder.Configuration.AddEnvironmentVariables("APPLIANCE_");

@@ -96,9 +96,9 @@ public sealed class ConfigLoaderErrorTests(TempCertificates certificates) : ICla
             "$.ReverseProxy.Clusters.web.SessionAffinity.Enabled", "true or false");
 
     [Fact]
-    public void Parse_AllowedHostsOtherThanStar_IsRefused() =>
-        AssertSingleError(ParseWith(root => root["AllowedHosts"] = "example.com"),
-            "$.AllowedHosts", "Match.Hosts");
+    public void Parse_AllowedHostsWithAPort_IsRefused() =>
+        AssertSingleError(ParseWith(root => root["AllowedHosts"] = "example.com:443"),
+            "$.AllowedHosts", "without port");
 
     [Fact]
     public void Parse_ProblemsInSeveralSections_ReportsEveryOne()
