@@ -40,6 +40,8 @@ public sealed class ShippedFilesTests(PublishedAppliance published) : IDisposabl
     [InlineData("appliance/test-image.sh")]
     [InlineData("appliance/build-base.sh")]
     [InlineData("appliance/test-packer.sh")]
+    [InlineData("appliance/build-box.sh")]
+    [InlineData("appliance/test-vagrant.sh")]
     [InlineData("appliance/files/usr/lib/appliance/firstboot")]
     [InlineData("appliance/files/usr/lib/appliance/firstboot-network")]
     public async Task Script_Parses_AndRefusesUnknownArguments(string script)
