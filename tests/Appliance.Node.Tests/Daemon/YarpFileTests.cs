@@ -260,6 +260,100 @@ public sealed class YarpFileTests : IDisposable
         Assert.DoesNotContain("serving 4 listener(s)", daemon.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task TransformsSample_KestrelEndpointsAndTransforms_BackendSeesEveryTransform()
+    {
+        await using var backend = RawHttpBackend.Start((_, c) => c.SendAsync(RawHttpBackend.Ok("transformed")));
+        int http = FreePort.Next(), https = FreePort.Next();
+        var path = Write("transforms.json", $$"""
+            {
+              "Logging": {
+                "LogLevel": {
+                  "Default": "Information",
+                  "Microsoft": "Warning",
+                  "Microsoft.Hosting.Lifetime": "Information"
+                }
+              },
+              "AllowedHosts": "*",
+              "Kestrel": {
+                "Endpoints": {
+                  "https": {
+                    "Url": "https://localhost:{{https}}",
+                    "Certificate": {{Certificate("localhost")}}
+                  },
+                  "http": {
+                    "Url": "http://localhost:{{http}}"
+                  }
+                }
+              },
+              "ReverseProxy": {
+                "Routes": {
+                  "route1": {
+                    "ClusterId": "cluster1",
+                    "Match": {
+                      "Path": "{**catch-all}"
+                    },
+                    "Transforms": [
+                      { "PathPrefix": "/prefix" },
+                      { "RequestHeadersCopy": true },
+                      { "RequestHeaderOriginalHost": false },
+                      {
+                        "RequestHeader": "foo0",
+                        "Append": "bar"
+                      },
+                      {
+                        "RequestHeader": "foo1",
+                        "Set": "bar, baz"
+                      },
+                      {
+                        "RequestHeader": "clearMe",
+                        "Set": ""
+                      },
+                      {
+                        "ResponseHeader": "foo",
+                        "Append": "bar",
+                        "When": "Always"
+                      }
+                    ]
+                  }
+                },
+                "Clusters": {
+                  "cluster1": {
+                    "Metadata": {
+                      "CustomMetadata": "custom value"
+                    },
+                    "Destinations": {
+                      "cluster1/destination1": {
+                        "Address": "{{backend.Url}}"
+                      }
+                    }
+                  }
+                }
+              },
+              "Admin": { "Address": "127.0.0.1:{{FreePort.Next()}}" }
+            }
+            """); // the sample's CustomTransform and ResponseTrailer entries need code of the sample's own and HTTP/2 trailers; left out
+
+        await ValidateAsync(path);
+        using var daemon = DaemonProcess.Start("run", "--config", path);
+        using var client = Client(new Uri($"https://localhost:{https}/"));
+        await WaitServingAsync(daemon, client);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/x?q=1");
+        request.Headers.Add("foo0", "original");
+        request.Headers.Add("clearMe", "secret");
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("bar", response.Headers.GetValues("foo").Single());
+        var seen = backend.Requests.Last(r => r.Target.StartsWith("/prefix/", StringComparison.Ordinal)).Message;
+        Assert.Equal("GET /prefix/x?q=1 HTTP/1.1", seen.StartLine);
+        Assert.Equal($"127.0.0.1:{backend.Port}", seen.Field("Host")); // RequestHeaderOriginalHost: false
+        Assert.Equal("original, bar", seen.Field("foo0"));
+        Assert.Equal("bar, baz", seen.Field("foo1"));
+        Assert.True(string.IsNullOrEmpty(seen.Field("clearMe")), "clearMe was not cleared");
+    }
+
     /// <summary>The subject of the certificate the node presents for <paramref name="serverName"/> on <paramref name="port"/>.</summary>
     private static async Task<string> ServerCertificateAsync(int port, string serverName)
     {
