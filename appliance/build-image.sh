@@ -31,11 +31,12 @@ PUBLISH=""
 MIRRORS=()
 SUITE=bookworm
 # What the appliance runs on besides our files. libssl3 for TLS, ca-certificates for backends'
-# certificates; .NET needs nothing else (self-contained, invariant globalization).
+# certificates, libpcap0.8 for the VIPs' gratuitous ARP / NA (SharpPcap loads libpcap.so.0.8);
+# .NET needs nothing else (self-contained, invariant globalization).
 PACKAGES=(
   systemd systemd-sysv systemd-timesyncd systemd-resolved udev dbus kmod
   linux-image-amd64 initramfs-tools grub-pc grub-efi-amd64-bin
-  openssh-server iproute2 iputils-ping ca-certificates libssl3 curl less procps bash-completion
+  openssh-server iproute2 iputils-ping ca-certificates libssl3 libpcap0.8 curl less procps bash-completion
 )
 
 log() { printf '[build-image] %s\n' "$*" >&2; }

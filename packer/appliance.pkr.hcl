@@ -126,7 +126,7 @@ build {
     environment_vars = ["DEBIAN_FRONTEND=noninteractive"]
     inline = [
       "apt-get update -q",
-      "apt-get install -y -q --no-install-recommends systemd-resolved systemd-timesyncd bash-completion curl",
+      "apt-get install -y -q --no-install-recommends systemd-resolved systemd-timesyncd bash-completion curl libpcap0.8",
       "bash /tmp/appliance-src/appliance/provision.sh --image --network networkd /tmp/appliance-src/publish",
       # build-base.sh's DHCP file (absent in Debian's cloud image): the appliance has its own.
       "rm -rf /tmp/appliance-src /etc/systemd/network/99-base-dhcp.network",

@@ -24,6 +24,8 @@ APT_PACKAGES="iproute2 procps curl openssl python3 chromium"
 APT_PACKAGES="$APT_PACKAGES packer vagrant vagrant-libvirt systemd udev"
 # nftables, iptables: the degraded-link tests' netem substitute (loss rule, NFQUEUE delay rule).
 APT_PACKAGES="$APT_PACKAGES nftables iptables"
+# libpcap0.8: the VIP driver sends gratuitous ARP / NA through SharpPcap, which loads libpcap.so.0.8.
+APT_PACKAGES="$APT_PACKAGES libpcap0.8"
 APT_PACKAGES="$APT_PACKAGES ${EXTRA_APT_PACKAGES:-}"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -1,6 +1,7 @@
 using Appliance.Cluster.Hosting;
 using Appliance.Core.Configuration;
 using Appliance.Proxy.Tcp;
+using Appliance.Vip.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
@@ -24,7 +25,7 @@ internal static class VipComposition
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VipService>>(),
             sp.GetService<IClusterMembership>(),
-            sp.GetService<ClusterService>()?.VipAdverts,
+            sp.GetService<ClusterService>()?.VipAdverts is { } exchange ? new ClusterVipAdverts(exchange, sp.GetRequiredService<IClusterMembership>()) : null,
             new PoolHealth(sp.GetService<IProxyStateLookup>(), sp.GetService<TcpPoolRegistry>(), sp.GetRequiredService<TimeProvider>()),
             sp.GetService<IStateSyncStatus>()));
         services.AddHostedService(sp => sp.GetRequiredService<VipService>());

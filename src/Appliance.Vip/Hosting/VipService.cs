@@ -1,14 +1,13 @@
 using System.Runtime.Versioning;
-using Appliance.Cluster.Hosting;
 using Appliance.Core.Configuration;
-using Appliance.Vip;
+using Appliance.Core.Membership;
+using Appliance.Vip.Adverts;
 using Appliance.Vip.Linux;
 using Appliance.Vip.Tracking;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Appliance.Core.Membership;
 
-namespace Appliance.Node.Vips;
+namespace Appliance.Vip.Hosting;
 
 /// <summary>
 /// Feeds the membership view, the peers' VIP adverts and this node's tracking into the VIP
@@ -21,13 +20,13 @@ internal sealed class VipService(
     TimeProvider time,
     ILogger<VipService> logger,
     IClusterMembership? membership = null,
-    VipAdvertExchange? adverts = null,
-    PoolHealth? pools = null,
+    IVipAdvertChannel? adverts = null,
+    IPoolHealth? pools = null,
     IStateSyncStatus? stateSync = null)
     : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-    private static readonly IReadOnlyDictionary<ulong, PeerAdvert> NoAdverts = new Dictionary<ulong, PeerAdvert>();
+    private static readonly IReadOnlyDictionary<string, HeardAdvert> NoAdverts = new Dictionary<string, HeardAdvert>();
 
     private readonly VipMembersFeed _feed = new(VipMembersFeed.DefaultGrace);
     private readonly HashSet<string> _silentReported = new(StringComparer.Ordinal);
@@ -76,7 +75,7 @@ internal sealed class VipService(
 
         VipLog.HandingOver(logger);
         controller.BeginLeaving();
-        var deadline = time.GetUtcNow() + Appliance.Vip.Ownership.VipOwnershipMachine.HandoverTimeout + TimeSpan.FromSeconds(1);
+        var deadline = time.GetUtcNow() + Ownership.VipOwnershipMachine.HandoverTimeout + TimeSpan.FromSeconds(1);
         try
         {
             while (time.GetUtcNow() < deadline && controller.Claims.Count > 0 && (controller.HandingOver || !_leavingTicked))
@@ -100,13 +99,19 @@ internal sealed class VipService(
     {
         if (!OperatingSystem.IsLinux())
         {
-            Disable("virtual IPs need Linux (rtnetlink and AF_PACKET)");
+            Disable("virtual IPs need Linux (rtnetlink and libpcap)");
             return;
         }
 
         if (Capabilities.MissingForVips(await File.ReadAllTextAsync("/proc/self/status", stoppingToken).ConfigureAwait(false)) is { } missing)
         {
             Disable(missing);
+            return;
+        }
+
+        if (PcapFrameSender.Probe() is { } pcap)
+        {
+            Disable(pcap);
             return;
         }
 
@@ -189,7 +194,7 @@ internal sealed class VipService(
         {
             var results = new List<TrackResult>();
             results.AddRange(vip.Track.Interfaces.Select(i => new TrackResult($"interface {i.Name}", i.Weight, LinkInfo.Find(i.Name) is not { Up: true })));
-            results.AddRange(vip.Track.Pools.Select(p => new TrackResult($"{PoolHealth.Describe(p)} has no healthy backend", p.Weight, pools is not null && !pools.HasHealthy(p))));
+            results.AddRange(vip.Track.Pools.Select(p => new TrackResult($"{TrackedPool.Describe(p)} has no healthy backend", p.Weight, pools is not null && !pools.HasHealthy(p))));
             if (_scripts.TryGetValue(vip.Address, out var script))
             {
                 results.Add(new TrackResult($"track script {script.Options.Path}", script.Options.Weight, script.Failing));

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Appliance.Node.Vips;
+namespace Appliance.Vip.Hosting;
 
 internal static partial class VipLog
 {

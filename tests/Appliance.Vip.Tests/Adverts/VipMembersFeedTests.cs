@@ -1,11 +1,8 @@
-using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Membership;
-using Appliance.Cluster.Messages;
-using Appliance.Node.Vips;
-using Appliance.Vip.Ownership;
 using Appliance.Core.Membership;
+using Appliance.Vip.Adverts;
+using Appliance.Vip.Ownership;
 
-namespace Appliance.Tests.Vips;
+namespace Appliance.Tests.Adverts;
 
 public sealed class VipMembersFeedTests
 {
@@ -17,12 +14,12 @@ public sealed class VipMembersFeedTests
 
     private static ClusterView View(params MemberView[] members) => ClusterView.NotStarted with { Members = members };
 
-    private static PeerAdvert Advert(params VipState[] vips) => new(1, vips, T0);
+    private static HeardAdvert Advert(params VipClaim[] vips) => new(vips, T0);
 
     [Fact]
     public void From_NoCluster_IsSelfAloneWithPenaltiesAndClaims()
     {
-        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(null, Self, new Dictionary<ulong, PeerAdvert>(), T0);
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(null, Self, new Dictionary<string, HeardAdvert>(), T0);
 
         var member = Assert.Single(feed.Members);
         Assert.Equal("lb1", member.Name);
@@ -39,10 +36,10 @@ public sealed class VipMembersFeedTests
             Member("lb2", 2, MemberStatus.Up, false),
             Member("lb3", 3, MemberStatus.Leaving, true),
             Member("lb4", 4, MemberStatus.Up, true));
-        var adverts = new Dictionary<ulong, PeerAdvert>
+        var adverts = new Dictionary<string, HeardAdvert>
         {
-            [2] = Advert(new VipState("v", true, 0, false, null)),
-            [4] = Advert(new VipState("v", true, 30, true, "lb1")),
+            ["lb2"] = Advert(new VipClaim("v", true, 0, false, null)),
+            ["lb4"] = Advert(new VipClaim("v", true, 30, true, "lb1")),
         };
 
         var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
@@ -60,7 +57,7 @@ public sealed class VipMembersFeedTests
     public void From_SelfNotUpYet_HoldsNothing()
     {
         var view = View(Member("lb1", 1, MemberStatus.Joining, true, self: true), Member("lb2", 2, MemberStatus.Up, true));
-        var adverts = new Dictionary<ulong, PeerAdvert> { [2] = Advert() };
+        var adverts = new Dictionary<string, HeardAdvert> { ["lb2"] = Advert() };
 
         var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
 
@@ -72,12 +69,12 @@ public sealed class VipMembersFeedTests
     {
         var feed = new VipMembersFeed(TimeSpan.FromSeconds(1));
         var view = View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 2, MemberStatus.Up, true));
-        var none = new Dictionary<ulong, PeerAdvert>();
+        var none = new Dictionary<string, HeardAdvert>();
 
         var first = feed.From(view, Self, none, T0);
         var during = feed.From(view, Self, none, T0.AddMilliseconds(900));
         var after = feed.From(view, Self, none, T0.AddMilliseconds(1000));
-        var heard = feed.From(view, Self, new Dictionary<ulong, PeerAdvert> { [2] = Advert() }, T0.AddMilliseconds(1100));
+        var heard = feed.From(view, Self, new Dictionary<string, HeardAdvert> { ["lb2"] = Advert() }, T0.AddMilliseconds(1100));
 
         Assert.Equal(["lb2"], first.Unheard);
         Assert.Equal(["lb1"], first.Members.Select(m => m.Name));
@@ -92,7 +89,7 @@ public sealed class VipMembersFeedTests
     public void From_NewIncarnationOfAPeer_GetsItsOwnGrace()
     {
         var feed = new VipMembersFeed(TimeSpan.FromSeconds(1));
-        var none = new Dictionary<ulong, PeerAdvert>();
+        var none = new Dictionary<string, HeardAdvert>();
         feed.From(View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 2, MemberStatus.Up, true)), Self, none, T0);
 
         var restarted = feed.From(View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 22, MemberStatus.Up, true)), Self, none, T0.AddSeconds(5));
@@ -108,7 +105,7 @@ public sealed class VipMembersFeedTests
 
         var advert = VipMembersFeed.Advert(self, ["c", "b"]);
 
-        Assert.Equal([new VipState("b", true, 1000, true, "lb2"), new VipState("c", false, 0, false, null)], advert);
+        Assert.Equal([new VipClaim("b", true, 1000, true, "lb2"), new VipClaim("c", false, 0, false, null)], advert);
         Assert.True(VipMembersFeed.Member("lb1", advert).ReleasesVip("b"));
     }
 

@@ -1,11 +1,8 @@
-using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Membership;
-using Appliance.Cluster.Messages;
+using Appliance.Core.Membership;
 using Appliance.Vip.Ownership;
 using Appliance.Vip.Tracking;
-using Appliance.Core.Membership;
 
-namespace Appliance.Node.Vips;
+namespace Appliance.Vip.Adverts;
 
 /// <summary>What one tick decides from: the members, and the peers it still waits to hear from.</summary>
 /// <param name="Members">Reachable Up members that run VIPs, this node included while it is Up; unreachable Up members it heard adverts from, marked so.</param>
@@ -24,11 +21,12 @@ internal sealed class VipMembersFeed(TimeSpan grace)
 {
     public static readonly TimeSpan DefaultGrace = TimeSpan.FromSeconds(1);
 
+    // By membership incarnation: a restarted peer gets a grace of its own.
     private readonly Dictionary<ulong, DateTimeOffset> _firstSeen = [];
 
     public TimeSpan Grace => grace;
 
-    public VipFeed From(ClusterView? view, VipMember self, IReadOnlyDictionary<ulong, PeerAdvert> adverts, DateTimeOffset now)
+    public VipFeed From(ClusterView? view, VipMember self, IReadOnlyDictionary<string, HeardAdvert> adverts, DateTimeOffset now)
     {
         if (view is null)
         {
@@ -49,7 +47,7 @@ internal sealed class VipMembersFeed(TimeSpan grace)
             if (!m.Reachable)
             {
                 // Not a candidate; its claims still count for re-announcing (a partition healing).
-                if (!m.IsSelf && adverts.TryGetValue(m.Uid, out var heard))
+                if (!m.IsSelf && adverts.TryGetValue(m.Name, out var heard))
                 {
                     members.Add(Member(m.Name, heard.Vips) with { Reachable = false });
                 }
@@ -58,7 +56,7 @@ internal sealed class VipMembersFeed(TimeSpan grace)
             {
                 members.Add(self with { Name = m.Name });
             }
-            else if (adverts.TryGetValue(m.Uid, out var advert))
+            else if (adverts.TryGetValue(m.Name, out var advert))
             {
                 members.Add(Member(m.Name, advert.Vips));
             }
@@ -79,7 +77,7 @@ internal sealed class VipMembersFeed(TimeSpan grace)
     }
 
     /// <summary>A peer as its advert describes it.</summary>
-    public static VipMember Member(string name, IReadOnlyList<VipState> vips)
+    public static VipMember Member(string name, IReadOnlyList<VipClaim> vips)
     {
         var penalties = new Dictionary<string, int>(StringComparer.Ordinal);
         var claims = new HashSet<string>(StringComparer.Ordinal);
@@ -102,9 +100,9 @@ internal sealed class VipMembersFeed(TimeSpan grace)
     }
 
     /// <summary>This node's advert entries, one per VIP, sorted by name.</summary>
-    public static IReadOnlyList<VipState> Advert(VipMember self, IEnumerable<string> vips) =>
+    public static IReadOnlyList<VipClaim> Advert(VipMember self, IEnumerable<string> vips) =>
         vips.Order(StringComparer.Ordinal)
-            .Select(v => new VipState(v, self.ClaimsVip(v), Math.Clamp(self.PenaltyOn(v), 0, 1000), self.ReleasesVip(v), self.ReleasesVip(v) ? self.YieldTarget(v) : null))
+            .Select(v => new VipClaim(v, self.ClaimsVip(v), Math.Clamp(self.PenaltyOn(v), 0, 1000), self.ReleasesVip(v), self.ReleasesVip(v) ? self.YieldTarget(v) : null))
             .ToList();
 
     /// <summary>
