@@ -41,6 +41,15 @@ public sealed record ApplianceConfig
 
     /// <summary>Layer-4 listeners and pools.</summary>
     public TcpOptions Tcp { get; init; } = new();
+
+    /// <summary>
+    /// ASP.NET Core's <c>AllowedHosts</c>: the Host header values the data plane serves (<c>example.com</c>,
+    /// <c>*.example.com</c>); others get 400. Empty allows any. Read by the loader, not bound as a section.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; internal init; } = [];
+
+    /// <summary>ASP.NET Core's <c>Logging</c> section as written (JSON text), which the host reads at start; null when absent.</summary>
+    public string? LoggingJson { get; internal init; }
 }
 
 /// <summary>The node's identity.</summary>

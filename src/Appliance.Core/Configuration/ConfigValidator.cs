@@ -107,5 +107,15 @@ public static partial class ConfigValidator
         return text.Length == 0 ? none : text;
     }
 
+    /// <summary>
+    /// "use one of 'a', 'b'" followed by <paramref name="orElse"/>, or, when there are no names to
+    /// choose from, <paramref name="none"/> alone (never "use one of none are defined").
+    /// </summary>
+    private static string UseOneOf(IEnumerable<string> names, string orElse, string none)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? none : $"use one of {Quote(list)}{orElse}";
+    }
+
     private static bool IsOneOf(string? value, IReadOnlyList<string> names) => PolicyNames.Find(names, value) is not null;
 }
