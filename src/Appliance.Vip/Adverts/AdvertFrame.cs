@@ -1,6 +1,7 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Appliance.Vip.Adverts.Wire;
+using Google.Protobuf;
 
 namespace Appliance.Vip.Adverts;
 
@@ -33,10 +34,11 @@ internal enum AdvertRejection
 }
 
 /// <summary>
-/// The advert channel's datagram (docs/vips.md, "Advert frame"): big-endian, versioned, at most
-/// <see cref="MaxLength"/> bytes (one unfragmented UDP datagram on a 1500-byte link), signed
-/// with HMAC-SHA256 under <c>ClusterKey.Derive("vip-adverts")</c>. The signature is checked
-/// before any field past the version is read; the body must then be consumed exactly.
+/// The advert channel's datagram (docs/vips.md, "Advert frame"): "VA", a version byte, the
+/// protobuf <c>AdvertBody</c> (Protos/vip_advert.proto) and an HMAC-SHA256 over all of that under
+/// <c>ClusterKey.Derive("vip-adverts")</c>; at most <see cref="MaxLength"/> bytes (one
+/// unfragmented UDP datagram on a 1500-byte link). The signature is checked before the body is
+/// parsed, so only a holder of the key reaches the parser; the body's bounds are checked after.
 /// </summary>
 internal static class AdvertFrame
 {
@@ -47,28 +49,12 @@ internal static class AdvertFrame
     public const int MaxVips = 64;
     public const int MaxPenalty = 1000;
     public const int MaxRefusal = 512;
-
-    private const byte KindAdvert = 1;
-    private const byte KindMove = 2;
-    private const byte KindAnswer = 3;
-    private const byte Held = 1;
-    private const byte Releasing = 2;
-    private const byte HasYield = 4;
-    private static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
+    private const int HeadLength = 3;
 
     /// <summary>The signed frame; throws <see cref="ArgumentException"/> when the content breaks a bound (a caller's bug or a config the validator should have refused).</summary>
     public static byte[] Encode(AdvertFrameContent c, ReadOnlySpan<byte> key)
     {
-        var buffer = new byte[MaxLength];
-        var w = new Writer(buffer);
-        w.Byte((byte)'V');
-        w.Byte((byte)'A');
-        w.Byte(Version);
-        w.Byte(c.Vips is not null ? KindAdvert : c.Move is not null ? KindMove : c.Answer is not null ? KindAnswer
-            : throw new ArgumentException("a frame carries an advert, a move request or a move answer"));
-        w.U64(c.Incarnation);
-        w.U64(c.Sequence);
-        w.Name(c.Sender);
+        var body = new AdvertBody { Incarnation = c.Incarnation, Sequence = c.Sequence, Sender = Checked(c.Sender, "sender") };
         if (c.Vips is { } vips)
         {
             if (vips.Count > MaxVips)
@@ -76,7 +62,7 @@ internal static class AdvertFrame
                 throw new ArgumentException($"at most {MaxVips} VIPs fit an advert (got {vips.Count})");
             }
 
-            w.Byte((byte)vips.Count);
+            body.Stand = new Stand();
             foreach (var v in vips)
             {
                 if (v.Penalty is < 0 or > MaxPenalty || (v.YieldTo is not null && !v.Releasing))
@@ -84,41 +70,37 @@ internal static class AdvertFrame
                     throw new ArgumentException($"VIP '{v.Vip}': penalty 0..{MaxPenalty}, and a yield target only while releasing");
                 }
 
-                w.Name(v.Vip);
-                w.Byte((byte)((v.Held ? Held : 0) | (v.Releasing ? Releasing : 0) | (v.YieldTo is null ? 0 : HasYield)));
-                w.U16((ushort)v.Penalty);
-                if (v.YieldTo is { } to)
-                {
-                    w.Name(to);
-                }
+                body.Stand.Vips.Add(new Claim { Vip = Checked(v.Vip, "VIP"), Held = v.Held, Penalty = (uint)v.Penalty, Releasing = v.Releasing, YieldTo = v.YieldTo is null ? "" : Checked(v.YieldTo, "yield target") });
             }
         }
         else if (c.Move is { } move)
         {
-            w.U64(move.Id);
-            w.Name(move.Vip);
-            w.Byte(move.To is null ? (byte)0 : (byte)1);
-            if (move.To is { } to)
-            {
-                w.Name(to);
-            }
+            body.Move = new Move { Id = move.Id, Vip = Checked(move.Vip, "VIP"), To = move.To is null ? "" : Checked(move.To, "move target") };
         }
         else if (c.Answer is { } answer)
         {
-            w.U64(answer.Id);
-            var text = Strict.GetBytes(answer.Refusal ?? "");
-            w.U16((ushort)Math.Min(text.Length, MaxRefusal));
-            w.Bytes(text.AsSpan(0, Math.Min(text.Length, MaxRefusal)));
+            var refusal = answer.Refusal ?? "";
+            body.Answer = new Answer { Id = answer.Id, Refusal = refusal.Length > MaxRefusal ? refusal[..MaxRefusal] : refusal };
+        }
+        else
+        {
+            throw new ArgumentException("a frame carries an advert, a move request or a move answer");
         }
 
-        var length = w.At + MacLength;
+        var size = body.CalculateSize();
+        var length = HeadLength + size + MacLength;
         if (length > MaxLength)
         {
             throw new ArgumentException($"the frame would be {length} bytes; at most {MaxLength} fit one datagram");
         }
 
-        HMACSHA256.HashData(key, buffer.AsSpan(0, w.At), buffer.AsSpan(w.At, MacLength));
-        return buffer[..length];
+        var frame = new byte[length];
+        frame[0] = (byte)'V';
+        frame[1] = (byte)'A';
+        frame[2] = Version;
+        body.WriteTo(frame.AsSpan(HeadLength, size));
+        HMACSHA256.HashData(key, frame.AsSpan(0, HeadLength + size), frame.AsSpan(HeadLength + size));
+        return frame;
     }
 
     /// <summary>Checks and reads one datagram; <see cref="AdvertRejection.None"/> with the content, else why not (and a detail for the log).</summary>
@@ -126,7 +108,7 @@ internal static class AdvertFrame
     {
         content = null;
         detail = null;
-        if (frame.Length < 4 + 16 + 2 + MacLength || frame.Length > MaxLength)
+        if (frame.Length < HeadLength + MacLength || frame.Length > MaxLength)
         {
             detail = $"{frame.Length} bytes";
             return AdvertRejection.Size;
@@ -143,195 +125,85 @@ internal static class AdvertFrame
             return AdvertRejection.Version;
         }
 
-        var body = frame[..^MacLength];
+        var signed = frame[..^MacLength];
         Span<byte> mac = stackalloc byte[MacLength];
-        HMACSHA256.HashData(key, body, mac);
+        HMACSHA256.HashData(key, signed, mac);
         if (!CryptographicOperations.FixedTimeEquals(mac, frame[^MacLength..]))
         {
             return AdvertRejection.Signature;
         }
 
+        AdvertBody body;
         try
         {
-            content = Read(body, out detail);
+            body = AdvertBody.Parser.ParseFrom(signed[HeadLength..]);
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or DecoderFallbackException)
+        catch (InvalidProtocolBufferException)
         {
             // Only a signed frame gets here: a peer with the key but another encoder.
-            detail = e is DecoderFallbackException ? "a name is not UTF-8" : "truncated";
+            detail = "not a protobuf AdvertBody";
+            return AdvertRejection.Malformed;
         }
 
+        content = Read(body, out detail);
         return content is null ? AdvertRejection.Malformed : AdvertRejection.None;
     }
 
-    private static AdvertFrameContent? Read(ReadOnlySpan<byte> body, out string? detail)
+    private static AdvertFrameContent? Read(AdvertBody b, out string? detail)
     {
-        var r = new Reader(body, 3);
-        var kind = r.Byte();
-        var incarnation = r.U64();
-        var sequence = r.U64();
-        var sender = r.Name();
-        AdvertFrameContent? c = null;
         detail = null;
-        if (sender is null || sequence == 0)
+        if (!ValidName(b.Sender) || b.Sequence == 0)
         {
-            detail = sender is null ? "sender name" : "sequence 0";
-        }
-        else if (kind == KindAdvert)
-        {
-            c = ReadAdvert(ref r, new(sender, incarnation, sequence), out detail);
-        }
-        else if (kind == KindMove)
-        {
-            var id = r.U64();
-            var vip = r.Name();
-            var hasTo = r.Byte();
-            var to = hasTo == 1 ? r.Name() : null;
-            c = vip is null || hasTo > 1 || (hasTo == 1 && to is null) ? null : new(sender, incarnation, sequence, Move: new MoveRequest(id, vip, to));
-            detail = c is null ? "move request" : null;
-        }
-        else if (kind == KindAnswer)
-        {
-            var id = r.U64();
-            var length = r.U16();
-            var text = length > MaxRefusal ? null : Strict.GetString(r.Bytes(length));
-            c = text is null ? null : new(sender, incarnation, sequence, Answer: new MoveAnswer(id, text.Length == 0 ? null : text));
-            detail = c is null ? "move answer" : null;
-        }
-        else
-        {
-            detail = $"kind {kind}";
-        }
-
-        if (c is not null && !r.AtEnd)
-        {
-            detail = $"{body.Length - r.At} bytes after the body";
+            detail = b.Sequence == 0 ? "sequence 0" : "sender name";
             return null;
         }
 
-        return c;
+        var head = new AdvertFrameContent(b.Sender, b.Incarnation, b.Sequence);
+        switch (b.KindCase)
+        {
+            case AdvertBody.KindOneofCase.Stand:
+                return ReadStand(b.Stand, head, out detail);
+            case AdvertBody.KindOneofCase.Move when ValidName(b.Move.Vip) && (b.Move.To.Length == 0 || ValidName(b.Move.To)):
+                return head with { Move = new MoveRequest(b.Move.Id, b.Move.Vip, b.Move.To.Length == 0 ? null : b.Move.To) };
+            case AdvertBody.KindOneofCase.Answer when b.Answer.Refusal.Length <= MaxRefusal:
+                return head with { Answer = new MoveAnswer(b.Answer.Id, b.Answer.Refusal.Length == 0 ? null : b.Answer.Refusal) };
+            default:
+                detail = b.KindCase == AdvertBody.KindOneofCase.None ? "no body" : $"{b.KindCase} out of bounds";
+                return null;
+        }
     }
 
-    private static AdvertFrameContent? ReadAdvert(ref Reader r, AdvertFrameContent head, out string? detail)
+    private static AdvertFrameContent? ReadStand(Stand stand, AdvertFrameContent head, out string? detail)
     {
-        var count = r.Byte();
-        if (count > MaxVips)
+        detail = null;
+        if (stand.Vips.Count > MaxVips)
         {
-            detail = $"{count} VIPs, at most {MaxVips}";
+            detail = $"{stand.Vips.Count} VIPs, at most {MaxVips}";
             return null;
         }
 
-        var vips = new List<VipClaim>(count);
+        var vips = new List<VipClaim>(stand.Vips.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < count; i++)
+        for (var i = 0; i < stand.Vips.Count; i++)
         {
-            var name = r.Name();
-            var flags = r.Byte();
-            var penalty = r.U16();
-            var yield = (flags & HasYield) != 0 ? r.Name() : null;
-            if (name is null || !seen.Add(name) || (flags & ~(Held | Releasing | HasYield)) != 0 || penalty > MaxPenalty
-                || ((flags & HasYield) != 0 && (yield is null || (flags & Releasing) == 0)))
+            var v = stand.Vips[i];
+            var hasYield = v.YieldTo.Length > 0;
+            if (!ValidName(v.Vip) || !seen.Add(v.Vip) || v.Penalty > MaxPenalty || (hasYield && (!v.Releasing || !ValidName(v.YieldTo))))
             {
                 detail = $"VIP entry {i}";
                 return null;
             }
 
-            vips.Add(new VipClaim(name, (flags & Held) != 0, penalty, (flags & Releasing) != 0, yield));
+            vips.Add(new VipClaim(v.Vip, v.Held, (int)v.Penalty, v.Releasing, hasYield ? v.YieldTo : null));
         }
 
-        detail = null;
         return head with { Vips = vips };
     }
 
-    /// <summary>Text without control characters, 1..<see cref="MaxName"/> UTF-8 bytes.</summary>
-    private static bool ValidName(string s) => s.Length > 0 && !s.Any(char.IsControl);
+    /// <summary>A name on the wire: 1..<see cref="MaxName"/> UTF-8 bytes, no control characters.</summary>
+    private static bool ValidName(string s) =>
+        s.Length > 0 && Encoding.UTF8.GetByteCount(s) <= MaxName && !s.Any(char.IsControl);
 
-    private ref struct Writer(Span<byte> buffer)
-    {
-        private readonly Span<byte> _buffer = buffer;
-
-        public int At { get; private set; }
-
-        public void Byte(byte b) => _buffer[At++] = b;
-
-        public void U16(ushort v)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(_buffer[At..], v);
-            At += 2;
-        }
-
-        public void U64(ulong v)
-        {
-            BinaryPrimitives.WriteUInt64BigEndian(_buffer[At..], v);
-            At += 8;
-        }
-
-        public void Bytes(ReadOnlySpan<byte> b)
-        {
-            if (At + b.Length > _buffer.Length - MacLength)
-            {
-                throw new ArgumentException($"the frame would exceed {MaxLength} bytes");
-            }
-
-            b.CopyTo(_buffer[At..]);
-            At += b.Length;
-        }
-
-        public void Name(string s)
-        {
-            var bytes = Strict.GetBytes(s);
-            if (bytes.Length is 0 or > MaxName || !ValidName(s))
-            {
-                throw new ArgumentException($"'{s}' is not a name of 1..{MaxName} bytes without control characters");
-            }
-
-            Byte((byte)bytes.Length);
-            Bytes(bytes);
-        }
-    }
-
-    private ref struct Reader(ReadOnlySpan<byte> data, int at)
-    {
-        private readonly ReadOnlySpan<byte> _data = data;
-
-        public int At { get; private set; } = at;
-
-        public readonly bool AtEnd => At == _data.Length;
-
-        public byte Byte() => _data[At++];
-
-        public ushort U16()
-        {
-            var v = BinaryPrimitives.ReadUInt16BigEndian(_data[At..]);
-            At += 2;
-            return v;
-        }
-
-        public ulong U64()
-        {
-            var v = BinaryPrimitives.ReadUInt64BigEndian(_data[At..]);
-            At += 8;
-            return v;
-        }
-
-        public ReadOnlySpan<byte> Bytes(int n)
-        {
-            var s = _data.Slice(At, n);
-            At += n;
-            return s;
-        }
-
-        /// <summary>A valid name, or null (the frame is then refused).</summary>
-        public string? Name()
-        {
-            var n = Byte();
-            if (n is 0 or > MaxName)
-            {
-                return null;
-            }
-
-            var s = Strict.GetString(Bytes(n));
-            return ValidName(s) ? s : null;
-        }
-    }
+    private static string Checked(string s, string what) =>
+        ValidName(s) ? s : throw new ArgumentException($"the {what} '{s}' is not 1..{MaxName} UTF-8 bytes without control characters");
 }

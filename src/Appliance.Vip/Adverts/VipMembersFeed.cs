@@ -5,7 +5,7 @@ using Appliance.Vip.Tracking;
 namespace Appliance.Vip.Adverts;
 
 /// <summary>What one tick decides from: the members, and the peers it still waits to hear from.</summary>
-/// <param name="Members">Reachable Up members that run VIPs, this node included while it is Up; unreachable Up members it heard adverts from, marked so.</param>
+/// <param name="Members">Up members that run VIPs and whose adverts arrive, this node included while it is Up.</param>
 /// <param name="Unheard">Members seen Up but not heard from yet (within the grace): decisions wait for them.</param>
 /// <param name="Silent">Members that sent no advert within the grace: they are not candidates (VIPs disabled there?).</param>
 /// <param name="Quiet">Members heard before whose adverts stopped past the master-down interval: presumed dead, not candidates.</param>
@@ -16,10 +16,12 @@ internal sealed record VipFeed(IReadOnlyList<VipMember> Members, IReadOnlyList<s
 /// counts with what its latest advert says (claims, tracking penalties, releases). A peer seen Up
 /// but not heard from yet holds every decision for up to <see cref="Grace"/> (deciding without its
 /// claims could take a VIP it holds: a split brain at every join); after that it is left out, as a
-/// node that runs no VIPs. A peer whose adverts stopped (silent past the master-down interval)
-/// is presumed dead, as in VRRP, even while the membership still calls it reachable; a newly seen
-/// incarnation with only an old silent advert gets the grace instead. Not thread-safe: the VIP
-/// service's loop owns it.
+/// node that runs no VIPs. Liveness is the advert channel's, as in VRRP: a peer whose adverts
+/// arrive is a candidate even while the membership calls it unreachable (its adverts prove it
+/// runs), and one whose adverts stopped (silent past the master-down interval) is presumed dead
+/// even while the membership still calls it reachable. The membership decides who may be a
+/// candidate at all (Up members); a newly seen incarnation with only an old silent advert gets
+/// the grace instead. Not thread-safe: the VIP service's loop owns it.
 /// </summary>
 internal sealed class VipMembersFeed(TimeSpan grace)
 {
@@ -49,16 +51,11 @@ internal sealed class VipMembersFeed(TimeSpan grace)
                 continue;
             }
 
-            if (!m.Reachable)
+            if (m.IsSelf)
             {
-                // Not a candidate; its claims still count for re-announcing (a partition healing).
-                if (!m.IsSelf && adverts.TryGetValue(m.Name, out var heard) && !heard.Silent)
-                {
-                    members.Add(Member(m.Name, heard.Vips) with { Reachable = false });
-                }
-            }
-            else if (m.IsSelf)
-            {
+                // This node is a candidate while Up whatever the membership's reachability says of
+                // it: while a partition heals, the far side's old observations briefly mark every
+                // member unreachable, this one included, and letting go then would flap the VIP.
                 members.Add(self with { Name = m.Name });
             }
             else
