@@ -15,4 +15,7 @@ internal static partial class AdvertLog
 
     [LoggerMessage(6103, LogLevel.Information, "VIP adverts: listening on udp {Local}, every {IntervalMs} ms to {Target}; a peer silent {SilenceMs} ms is presumed dead")]
     public static partial void Listening(ILogger logger, string local, double intervalMs, string target, double silenceMs);
+
+    [LoggerMessage(6104, LogLevel.Error, "VIP adverts: the {Loop} thread caught {Error}; it goes on (logged once every 10 s)")]
+    public static partial void LoopFailed(ILogger logger, string loop, string error);
 }

@@ -168,11 +168,30 @@ internal sealed class UdpAdvertChannel : IVipAdvertChannel, IDisposable
             }
             else
             {
-                foreach (var peer in _peers())
+                foreach (var peer in PeersThisRound())
                 {
                     Send(frame, peer);
                 }
             }
+        }
+    }
+
+    /// <summary>Where to send this round; a failing source (the membership view) costs one round, never the thread.</summary>
+    private IReadOnlyList<IPEndPoint> PeersThisRound()
+    {
+        try
+        {
+            return _peers();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Stats.SendFailed();
+            if (Stats.ShouldLog("peers", _time.GetUtcNow()))
+            {
+                AdvertLog.LoopFailed(_logger, "send", e.GetType().Name + ": " + e.Message);
+            }
+
+            return [];
         }
     }
 
@@ -230,6 +249,14 @@ internal sealed class UdpAdvertChannel : IVipAdvertChannel, IDisposable
             catch (ObjectDisposedException)
             {
                 return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // A handler of Changed, or a bug here: one datagram lost, never the node.
+                if (Stats.ShouldLog("receive", _time.GetUtcNow()))
+                {
+                    AdvertLog.LoopFailed(_logger, "receive", e.GetType().Name + ": " + e.Message);
+                }
             }
         }
     }
