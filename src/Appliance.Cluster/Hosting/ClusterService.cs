@@ -51,9 +51,6 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
     /// <summary>Replicated state driven by this loop; null when only membership runs.</summary>
     internal ReplicationDriver? Replication { get; init; }
 
-    /// <summary>VIP adverts carried by this loop; null when the node runs no VIPs.</summary>
-    public VipAdvertExchange? VipAdverts { get; init; }
-
     /// <summary>
     /// True once replicated state was pulled from a peer, the node formed the cluster alone, or the
     /// wait hit its upper bound; true when nothing is replicated.
@@ -109,12 +106,6 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
                         continue;
                     }
 
-                    if (VipAdvertExchange.Handles(inbound.Message))
-                    {
-                        VipAdverts?.Receive(inbound.Message, _core);
-                        continue;
-                    }
-
                     Send(_core.Receive(inbound.Message, inbound.ToUid, NowMs));
                 }
 
@@ -126,11 +117,6 @@ public sealed class ClusterService : IHostedService, IClusterMembership, IStateS
                 while (_refused.TryDequeue(out var refused))
                 {
                     _core.PeerRefused(refused);
-                }
-
-                if (VipAdverts is { } adverts)
-                {
-                    Send(adverts.Tick(_core, NowMs));
                 }
 
                 if (_leaveRequested)

@@ -31,7 +31,6 @@ internal sealed partial class WireDecoder
         P.Envelope.MessageOneofCase.ReplicaData => ReplicaData(envelope.ReplicaData),
         P.Envelope.MessageOneofCase.ReplicaDigest => ReplicaDigest(envelope.ReplicaDigest),
         P.Envelope.MessageOneofCase.ReplicaSyncRequest => ReplicaSyncRequest(envelope.ReplicaSyncRequest),
-        P.Envelope.MessageOneofCase.VipAdvert => VipAdvert(envelope.VipAdvert),
         _ => Fail<ClusterMessage>("envelope", "carries no message this node knows (empty, or from a newer version)"),
     };
 

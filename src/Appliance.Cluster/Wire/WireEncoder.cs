@@ -26,14 +26,13 @@ internal static partial class WireEncoder
         ReplicaData m => new P.Envelope { ReplicaData = Data(m) },
         ReplicaDigest m => new P.Envelope { ReplicaDigest = Digest(m) },
         ReplicaSyncRequest m => new P.Envelope { ReplicaSyncRequest = new P.ReplicaSyncRequest { From = Id(m.From) } },
-        VipAdvert m => new P.Envelope { VipAdvert = Advert(m) },
         _ => throw new ArgumentException($"{message.GetType().Name} has no wire form; add it to cluster.proto and WireEncoder", nameof(message)),
     };
 
     /// <summary>Whether <see cref="ToEnvelope"/> knows this kind of message.</summary>
     public static bool CanEncode(ClusterMessage message) =>
         message is Heartbeat or HeartbeatAck or GossipStatus or GossipEnvelope or InitJoin or InitJoinAck or Join or Welcome or Leave
-            or ReplicaData or ReplicaDigest or ReplicaSyncRequest or VipAdvert;
+            or ReplicaData or ReplicaDigest or ReplicaSyncRequest;
 
     public static P.Address Address(NodeAddress address) => new() { Host = address.Host, Port = (uint)address.Port };
 

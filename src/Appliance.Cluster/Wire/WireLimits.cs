@@ -22,7 +22,4 @@ internal static class WireLimits
     public const int MaxGaugeNodes = 1_000;
     public const int MaxGaugesPerNode = 10_000;
     public const int MaxDroppedNodes = 100_000;
-    public const int MaxVips = 256;
-    public const int MaxVipNameLength = 64;
-    public const int MaxVipPenalty = 1_000;
 }

@@ -30,6 +30,9 @@ public sealed record ApplianceConfig
     /// <summary>Virtual IPs the balancer nodes hand between them; empty holds none.</summary>
     public IReadOnlyList<VipOptions> Vips { get; init; } = [];
 
+    /// <summary>The VIP layer's advert channel (UDP); only used when there are VIPs.</summary>
+    public VipAdvertsOptions VipAdverts { get; init; } = new();
+
     /// <summary>
     /// The routes and clusters, in YARP's own <c>ReverseProxy</c> schema. Core reads only the parts
     /// it validates; the proxy binds the raw JSON to YARP's types so every YARP key keeps working.

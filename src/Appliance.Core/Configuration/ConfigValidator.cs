@@ -28,6 +28,10 @@ public static partial class ConfigValidator
         ValidateBalancing(config.Balancing, config.ReverseProxy, errors);
         ValidateCluster(config.Cluster, errors);
         ValidateVips(config.Vips, config.Cluster is not null, config.ReverseProxy, config.Tcp, errors);
+        if (config.Vips.Count > 0)
+        {
+            ValidateVipAdverts(config.VipAdverts, config.Vips.Count, config.Node.Name, errors);
+        }
         return errors;
     }
 

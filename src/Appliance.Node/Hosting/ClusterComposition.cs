@@ -70,7 +70,6 @@ internal static class ClusterComposition
             return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>())
             {
                 Replication = new ReplicationDriver(replicator, sessions, time, loggers.CreateLogger("Appliance.Cluster.Replication")),
-                VipAdverts = config.Vips.Count > 0 ? new VipAdvertExchange(time) : null,
             };
         });
         services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());

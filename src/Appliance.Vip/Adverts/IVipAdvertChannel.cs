@@ -9,7 +9,8 @@ namespace Appliance.Vip.Adverts;
 internal sealed record VipClaim(string Vip, bool Held, int Penalty, bool Releasing, string? YieldTo);
 
 /// <summary>The latest advert heard from one member, and when it arrived.</summary>
-internal sealed record HeardAdvert(IReadOnlyList<VipClaim> Vips, DateTimeOffset At);
+/// <param name="Silent">Nothing heard from it for longer than the master-down interval: presumed dead.</param>
+internal sealed record HeardAdvert(IReadOnlyList<VipClaim> Vips, DateTimeOffset At, bool Silent = false);
 
 /// <summary>How this node's VIP stand reaches its peers and theirs reaches it.</summary>
 internal interface IVipAdvertChannel

@@ -5,17 +5,23 @@ using Appliance.Vip.Tracking;
 namespace Appliance.Vip.Adverts;
 
 /// <summary>What one tick decides from: the members, and the peers it still waits to hear from.</summary>
-/// <param name="Members">Reachable Up members that run VIPs, this node included while it is Up; unreachable Up members it heard adverts from, marked so.</param>
+/// <param name="Members">Up members that run VIPs and whose adverts arrive, this node included while it is Up.</param>
 /// <param name="Unheard">Members seen Up but not heard from yet (within the grace): decisions wait for them.</param>
 /// <param name="Silent">Members that sent no advert within the grace: they are not candidates (VIPs disabled there?).</param>
-internal sealed record VipFeed(IReadOnlyList<VipMember> Members, IReadOnlyList<string> Unheard, IReadOnlyList<string> Silent);
+/// <param name="Quiet">Members heard before whose adverts stopped past the master-down interval: presumed dead, not candidates.</param>
+internal sealed record VipFeed(IReadOnlyList<VipMember> Members, IReadOnlyList<string> Unheard, IReadOnlyList<string> Silent, IReadOnlyList<string> Quiet);
 
 /// <summary>
 /// Turns the membership view and the peers' VIP adverts into the ownership machine's members. A peer
 /// counts with what its latest advert says (claims, tracking penalties, releases). A peer seen Up
 /// but not heard from yet holds every decision for up to <see cref="Grace"/> (deciding without its
 /// claims could take a VIP it holds: a split brain at every join); after that it is left out, as a
-/// node that runs no VIPs. Not thread-safe: the VIP service's loop owns it.
+/// node that runs no VIPs. Liveness is the advert channel's, as in VRRP: a peer whose adverts
+/// arrive is a candidate even while the membership calls it unreachable (its adverts prove it
+/// runs), and one whose adverts stopped (silent past the master-down interval) is presumed dead
+/// even while the membership still calls it reachable. The membership decides who may be a
+/// candidate at all (Up members); a newly seen incarnation with only an old silent advert gets
+/// the grace instead. Not thread-safe: the VIP service's loop owns it.
 /// </summary>
 internal sealed class VipMembersFeed(TimeSpan grace)
 {
@@ -30,12 +36,13 @@ internal sealed class VipMembersFeed(TimeSpan grace)
     {
         if (view is null)
         {
-            return new([self], [], []);
+            return new([self], [], [], []);
         }
 
         var members = new List<VipMember>();
         var unheard = new List<string>();
         var silent = new List<string>();
+        var quiet = new List<string>();
         var live = new HashSet<ulong>();
         foreach (var m in view.Members)
         {
@@ -44,27 +51,30 @@ internal sealed class VipMembersFeed(TimeSpan grace)
                 continue;
             }
 
-            if (!m.Reachable)
+            if (m.IsSelf)
             {
-                // Not a candidate; its claims still count for re-announcing (a partition healing).
-                if (!m.IsSelf && adverts.TryGetValue(m.Name, out var heard))
-                {
-                    members.Add(Member(m.Name, heard.Vips) with { Reachable = false });
-                }
-            }
-            else if (m.IsSelf)
-            {
+                // This node is a candidate while Up whatever the membership's reachability says of
+                // it: while a partition heals, the far side's old observations briefly mark every
+                // member unreachable, this one included, and letting go then would flap the VIP.
                 members.Add(self with { Name = m.Name });
-            }
-            else if (adverts.TryGetValue(m.Name, out var advert))
-            {
-                members.Add(Member(m.Name, advert.Vips));
             }
             else
             {
                 live.Add(m.Uid);
                 var since = _firstSeen.TryGetValue(m.Uid, out var t) ? t : _firstSeen[m.Uid] = now;
-                (now - since < grace ? unheard : silent).Add(m.Name);
+                var advert = adverts.GetValueOrDefault(m.Name);
+                if (advert is { Silent: false })
+                {
+                    members.Add(Member(m.Name, advert.Vips));
+                }
+                else if (now - since < grace)
+                {
+                    unheard.Add(m.Name);
+                }
+                else
+                {
+                    (advert is null ? silent : quiet).Add(m.Name);
+                }
             }
         }
 
@@ -73,7 +83,7 @@ internal sealed class VipMembersFeed(TimeSpan grace)
             _firstSeen.Remove(uid);
         }
 
-        return new(members, unheard, silent);
+        return new(members, unheard, silent, quiet);
     }
 
     /// <summary>A peer as its advert describes it.</summary>

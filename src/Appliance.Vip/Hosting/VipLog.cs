@@ -22,6 +22,9 @@ internal static partial class VipLog
     [LoggerMessage(6005, LogLevel.Warning, "VIPs: {Member} is Up but sent no VIP advert within {GraceMs} ms; it is not counted as a VIP candidate (are VIPs disabled there?)")]
     public static partial void SilentMember(ILogger logger, string member, double graceMs);
 
+    [LoggerMessage(6008, LogLevel.Warning, "VIPs: {Member} stopped sending VIP adverts (silent past the master-down interval): presumed dead, it holds no VIP in this node's eyes")]
+    public static partial void QuietMember(ILogger logger, string member);
+
     [LoggerMessage(6006, LogLevel.Information, "VIPs: stopping; handing the VIPs this node holds over to the peers")]
     public static partial void HandingOver(ILogger logger);
 

@@ -11,16 +11,18 @@ namespace Appliance.Vip.Hosting;
 
 /// <summary>
 /// Feeds the membership view, the peers' VIP adverts and this node's tracking into the VIP
-/// controller every 50 ms, lets it drive the Linux driver and publishes this node's stand as its
-/// advert. On stop it hands its VIPs over first (the peers take them at once), then drops them.
-/// Without the needed capabilities it says so and does nothing.
+/// controller every 50 ms, and at once when a peer's advert changes or it falls silent; lets it
+/// drive the Linux driver and publishes this node's stand on the advert channel. On stop it
+/// hands its VIPs over first (the peers take them at once), then drops them. Without the needed
+/// capabilities, libpcap or the advert socket it says so and runs without VIPs.
 /// </summary>
+/// <param name="advertKey">The advert channel's key (<c>ClusterKey.Derive("vip-adverts")</c>); with <paramref name="membership"/>, the node runs the channel.</param>
 internal sealed class VipService(
     ApplianceConfig config,
     TimeProvider time,
     ILogger<VipService> logger,
     IClusterMembership? membership = null,
-    IVipAdvertChannel? adverts = null,
+    byte[]? advertKey = null,
     IPoolHealth? pools = null,
     IStateSyncStatus? stateSync = null)
     : BackgroundService, IHostedLifecycleService
@@ -30,16 +32,22 @@ internal sealed class VipService(
 
     private readonly VipMembersFeed _feed = new(VipMembersFeed.DefaultGrace);
     private readonly HashSet<string> _silentReported = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _quietReported = new(StringComparer.Ordinal);
     private readonly Dictionary<string, bool> _trackFailing = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TrackScript> _scripts = config.Vips
         .Where(v => v.Track.Script is not null)
         .ToDictionary(v => v.Address, v => new TrackScript(v.Track.Script!, time), StringComparer.Ordinal);
 
+    private readonly SemaphoreSlim _wake = new(0, 1);
     private VipController? _controller;
+    private IVipAdvertChannel? _adverts;
     private volatile bool _leavingTicked;
 
     /// <summary>Null while VIPs are not running, else their status.</summary>
     public IReadOnlyList<VipStatus>? Current => _controller?.Current;
+
+    /// <summary>The advert channel's counters, while it runs.</summary>
+    public AdvertStats? Adverts { get; private set; }
 
     /// <summary>Why VIPs are not running, when they are not.</summary>
     public string? DisabledReason { get; private set; }
@@ -129,18 +137,40 @@ internal sealed class VipService(
             VipLog.RemovedStale(logger, stale.Count, string.Join(", ", stale));
         }
 
+        UdpAdvertChannel? channel = null;
+        if (membership is not null && advertKey is null)
+        {
+            Disable("in a cluster the VIP adverts need the cluster key, and none was loaded");
+            return;
+        }
+
+        if (membership is not null && advertKey is not null)
+        {
+            (channel, var error) = AdvertChannelFactory.Open(config, advertKey, membership, time, logger);
+            if (channel is null)
+            {
+                Disable(error!);
+                return;
+            }
+
+            channel.Changed += Wake;
+            _adverts = channel;
+        }
+
+        using var adverts = channel;
         var controller = new VipController(vips, VipDefinitions.Announce(config.Vips), driver, config.Node.Name);
         _controller = controller;
+        Adverts = channel?.Stats;
+        channel?.Start();
         VipLog.Started(logger, vips.Count, config.Node.Name);
         var scripts = _scripts.Values.Select(s => Task.Run(() => s.RunAsync(line => VipLog.Transition(logger, line), stoppingToken), CancellationToken.None)).ToList();
-        using var timer = new PeriodicTimer(Tick, time);
         try
         {
-            do
+            while (true)
             {
                 TickOnce(controller);
+                await _wake.WaitAsync(Tick, stoppingToken).ConfigureAwait(false);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -165,18 +195,25 @@ internal sealed class VipService(
                 // Still pulling replicated state: take no VIP (clients would land on an empty session table).
                 penalties = VipMembersFeed.Syncing(penalties);
             }
-            var feed = _feed.From(membership?.Current, controller.SelfMember(penalties), adverts?.Peers ?? NoAdverts, now);
+            var feed = _feed.From(membership?.Current, controller.SelfMember(penalties), _adverts?.Peers ?? NoAdverts, now);
             foreach (var name in feed.Silent.Where(_silentReported.Add))
             {
                 VipLog.SilentMember(logger, name, _feed.Grace.TotalMilliseconds);
             }
+
+            foreach (var name in feed.Quiet.Where(_quietReported.Add))
+            {
+                VipLog.QuietMember(logger, name);
+            }
+
+            _quietReported.IntersectWith(feed.Quiet);
 
             foreach (var line in controller.Tick(feed.Members, now, decide: feed.Unheard.Count == 0))
             {
                 VipLog.Transition(logger, line);
             }
 
-            adverts?.Publish(VipMembersFeed.Advert(controller.SelfMember(penalties), controller.Names));
+            _adverts?.Publish(VipMembersFeed.Advert(controller.SelfMember(penalties), controller.Names));
             _leavingTicked = leaving;
         }
         catch (IOException e)
@@ -216,6 +253,22 @@ internal sealed class VipService(
         }
 
         return penalties;
+    }
+
+    /// <summary>Runs the next tick now (a peer's stand changed, or it fell silent); called from the advert thread.</summary>
+    private void Wake()
+    {
+        if (_wake.CurrentCount == 0)
+        {
+            try
+            {
+                _wake.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another wake got there first: one tick serves both.
+            }
+        }
     }
 
     private void Disable(string reason)

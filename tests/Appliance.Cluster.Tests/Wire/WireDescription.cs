@@ -28,7 +28,6 @@ internal static class WireDescription
         ReplicaData m => $"ReplicaData {Id(m.From)} {m.Kind} sessions[{string.Join("; ", m.Sessions.Select(Slice))}] gauges[{(m.Gauges is null ? "none" : Gauges(m.Gauges))}]",
         ReplicaDigest m => $"ReplicaDigest {Id(m.From)} [{string.Join(", ", m.ShardHashes.Select(h => h.ToString("x", CultureInfo.InvariantCulture)))}] {m.GaugeHash:x} before {m.WrittenBeforeMs} scheme {m.SessionScheme}",
         ReplicaSyncRequest m => $"ReplicaSyncRequest {Id(m.From)}",
-        VipAdvert m => $"VipAdvert {Id(m.From)} {m.Sequence} [{string.Join("; ", m.Vips.Select(v => $"'{v.Vip}' {v.Held} {v.Penalty} {v.Releasing} '{v.YieldTo}'"))}]",
         _ => throw new ArgumentException(message.GetType().Name),
     };
 

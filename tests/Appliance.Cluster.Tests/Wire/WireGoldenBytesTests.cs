@@ -56,8 +56,6 @@ public sealed class WireGoldenBytesTests
         // The same digest from a node that sums per-entry hashes (session_scheme 2, field 5).
         { "replica_digest_scheme2", "5A370A180A0D0A0831302E302E302E31108A3E1108070605040302011210010000000000000002000000000000001903000000000000002802" },
         { "replica_sync_request", "621A0A180A0D0A0831302E302E302E31108A3E110807060504030201" },
-        { "vip_advert",
-            "6A4B0A180A0D0A0831302E302E302E31108A3E11080706050403020110071A130A0F3139382E31382E312E3130302F323410011A180A0F3139382E31382E312E3130312F3234180A20012A0162" },
     };
 
     private static ClusterMessage Sample(string kind) => kind switch
@@ -79,7 +77,6 @@ public sealed class WireGoldenBytesTests
         "replica_digest" => new ReplicaDigest(From, [1, 2], 3),
         "replica_digest_scheme2" => new ReplicaDigest(From, [1, 2], 3, SessionScheme: 2),
         "replica_sync_request" => new ReplicaSyncRequest(From),
-        "vip_advert" => new VipAdvert(From, 7, [new VipState("198.18.1.100/24", true, 0, false, null), new VipState("198.18.1.101/24", false, 10, true, "b")]),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

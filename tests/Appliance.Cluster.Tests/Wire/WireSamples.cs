@@ -10,7 +10,7 @@ namespace Appliance.Tests.Wire;
 /// <summary>Valid messages of every kind, drawn from a seeded <see cref="Random"/>, with the awkward corners included.</summary>
 internal static class WireSamples
 {
-    public const int Kinds = 13;
+    public const int Kinds = 12;
 
     private static readonly string[] Hosts =
     [
@@ -34,26 +34,8 @@ internal static class WireSamples
         9 => ReplicaSamples.Data(r),
         10 => new ReplicaDigest(Id(r), [.. Enumerable.Range(0, r.Next(0, 70)).Select(_ => (ulong)r.NextInt64())], (ulong)r.NextInt64(), r.NextInt64(0, long.MaxValue), r.Next(0, 3)),
         11 => new ReplicaSyncRequest(Id(r)),
-        12 => Advert(r),
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
-
-    /// <summary>An advert with 0..6 VIPs (distinct names, sorted), the bounds' corners included.</summary>
-    public static VipAdvert Advert(Random r)
-    {
-        var vips = Enumerable.Range(0, r.Next(0, 7))
-            .Select(i => r.Next(4) == 0 ? new string('v', 63) + (char)('a' + i) : $"198.18.{r.Next(256)}.{i}/24")
-            .Distinct(StringComparer.Ordinal)
-            .Order(StringComparer.Ordinal)
-            .Select(name =>
-            {
-                var releasing = r.Next(2) == 0;
-                var yieldTo = releasing && r.Next(2) == 0 ? Text(r, allowEmpty: false, 255) : null;
-                return new VipState(name, r.Next(2) == 0, r.Next(3) switch { 0 => 0, 1 => 1000, _ => r.Next(0, 1001) }, releasing, yieldTo);
-            })
-            .ToList();
-        return new VipAdvert(Id(r), Counter(r), vips);
-    }
 
     public static NodeAddress Address(Random r) => new(
         r.Next(3) == 0 ? Text(r, allowEmpty: false, 40) : Hosts[r.Next(Hosts.Length)],

@@ -29,7 +29,7 @@ public sealed class VipMembersFeedTests
     }
 
     [Fact]
-    public void From_View_KeepsUpMembersWithWhatTheirAdvertsSay_UnreachableOnesMarked()
+    public void From_View_KeepsUpMembersWithWhatTheirAdvertsSay_AnAdvertOutweighsTheMembershipsUnreachable()
     {
         var view = View(
             Member("lb1", 1, MemberStatus.Up, true, self: true),
@@ -45,12 +45,40 @@ public sealed class VipMembersFeedTests
         var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
 
         Assert.Equal(["lb1", "lb2", "lb4"], feed.Members.Select(m => m.Name));
-        Assert.Equal([true, false, true], feed.Members.Select(m => m.Reachable));
+        // lb2 is unreachable to the membership, but its adverts arrive: it runs, and is a candidate.
+        Assert.All(feed.Members, m => Assert.True(m.Reachable));
         var lb4 = feed.Members[2];
         Assert.Equal(30, lb4.PenaltyOn("v"));
         Assert.True(lb4.ClaimsVip("v"));
         Assert.True(lb4.ReleasesVip("v"));
         Assert.Equal("lb1", lb4.YieldTarget("v"));
+    }
+
+    [Fact]
+    public void From_SelfMarkedUnreachable_StaysACandidate_NoFlapWhileAPartitionHeals()
+    {
+        // While a partition heals, the far side's old rows mark every member unreachable, this one too.
+        var view = View(Member("lb1", 1, MemberStatus.Up, false, self: true), Member("lb2", 2, MemberStatus.Up, false));
+        var adverts = new Dictionary<string, HeardAdvert> { ["lb2"] = Advert(new VipClaim("v", false, 0, false, null)) };
+
+        var feed = new VipMembersFeed(TimeSpan.FromSeconds(1)).From(view, Self, adverts, T0);
+
+        Assert.Equal(["lb1", "lb2"], feed.Members.Select(m => m.Name));
+        Assert.True(feed.Members[0].ClaimsVip("v"));
+    }
+
+    [Fact]
+    public void From_PeerReachableButItsAdvertsStopped_IsPresumedDead()
+    {
+        var view = View(Member("lb1", 1, MemberStatus.Up, true, self: true), Member("lb2", 2, MemberStatus.Up, true));
+        var feedOf = new VipMembersFeed(TimeSpan.FromSeconds(1));
+        feedOf.From(view, Self, new Dictionary<string, HeardAdvert> { ["lb2"] = Advert() }, T0);
+
+        var silent = new Dictionary<string, HeardAdvert> { ["lb2"] = Advert() with { Silent = true } };
+        var feed = feedOf.From(view, Self, silent, T0.AddSeconds(2));
+
+        Assert.Equal(["lb1"], feed.Members.Select(m => m.Name));
+        Assert.Equal(["lb2"], feed.Quiet);
     }
 
     [Fact]
