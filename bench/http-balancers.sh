@@ -18,6 +18,20 @@ make_certificate() {       # one self-signed P-256 certificate for every balance
 }
 
 # ------------------------------------------------------------------ backends
+nginx_http_common() {      # nginx_http_common DIR: the http{} lines every nginx here shares
+  local dir=$1
+  cat <<EOF
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 300s;
+  client_body_temp_path $dir/tmp-body;
+  proxy_temp_path $dir/tmp-proxy;
+  fastcgi_temp_path $dir/tmp-fcgi;
+  uwsgi_temp_path $dir/tmp-uwsgi;
+  scgi_temp_path $dir/tmp-scgi;
+EOF
+}
+
 start_backend() {          # start_backend NAME PORT: one nginx, one worker
   local name=$1 port=$2 dir="$WORK/$1"
   mkdir -p "$dir/logs"
@@ -27,14 +41,7 @@ pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
 events { worker_connections 4096; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $dir/tmp-body;
-  proxy_temp_path $dir/tmp-proxy;
-  fastcgi_temp_path $dir/tmp-fcgi;
-  uwsgi_temp_path $dir/tmp-uwsgi;
-  scgi_temp_path $dir/tmp-scgi;
+$(nginx_http_common "$dir")
   server {
     listen 127.0.0.1:$port;
     location / {
@@ -96,14 +103,7 @@ pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
 events { worker_connections 8192; }
 http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $dir/tmp-body;
-  proxy_temp_path $dir/tmp-proxy;
-  fastcgi_temp_path $dir/tmp-fcgi;
-  uwsgi_temp_path $dir/tmp-uwsgi;
-  scgi_temp_path $dir/tmp-scgi;
+$(nginx_http_common "$dir")
   upstream backends {
     server 127.0.0.1:$B1;
     server 127.0.0.1:$B2;

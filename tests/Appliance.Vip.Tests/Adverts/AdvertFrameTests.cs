@@ -27,7 +27,7 @@ public sealed class AdvertFrameTests
             + "0a130a0f3139382e31382e312e3230302f32341001" // 198.18.1.200/24, held
             + "0a1b0a10323030313a6462383a3a3230302f3634181e20012a036c6232", // 2001:db8::200/64, penalty 30, releasing to lb2
             Convert.ToHexStringLower(frame[..^AdvertFrame.MacLength]));
-        Assert.Equal(AdvertFrame.MacLength, frame.Length - frame[..^AdvertFrame.MacLength].Length);
+        Assert.Equal(System.Security.Cryptography.HMACSHA256.HashData(Key, frame[..^AdvertFrame.MacLength]), frame[^AdvertFrame.MacLength..]);
     }
 
     private static readonly AdvertFrameContent[] Contents =
