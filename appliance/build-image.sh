@@ -31,11 +31,12 @@ PUBLISH=""
 MIRRORS=()
 SUITE=bookworm
 # What the appliance runs on besides our files. libssl3 for TLS, ca-certificates for backends'
-# certificates; .NET needs nothing else (self-contained, invariant globalization).
+# certificates, libpcap0.8 for the VIPs' gratuitous ARP / NA (SharpPcap loads libpcap.so.0.8);
+# .NET needs nothing else (self-contained, invariant globalization).
 PACKAGES=(
   systemd systemd-sysv systemd-timesyncd systemd-resolved udev dbus kmod
   linux-image-amd64 initramfs-tools grub-pc grub-efi-amd64-bin
-  openssh-server iproute2 iputils-ping ca-certificates libssl3 curl less procps bash-completion
+  openssh-server iproute2 iputils-ping ca-certificates libssl3 libpcap0.8 curl less procps bash-completion
 )
 
 log() { printf '[build-image] %s\n' "$*" >&2; }
@@ -180,21 +181,8 @@ EOF
   printf '127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\n' >"$MNT/etc/hosts"
   # The ESP is filled with mtools, never mounted here: the build needs no vfat in its kernel.
   mkdir -p "$MNT/boot/efi"
-  cat >"$MNT/tmp/appliance-firstboot.conf.example" <<'EOF'
-# Copy this file to appliance-firstboot.conf (on this partition) and edit it before the first
-# boot. It is applied once and then deleted (it may hold secrets). Keys are optional; without
-# ADDRESS the node uses DHCP. See /usr/share/doc/appliance/operations.md on the appliance.
-#HOSTNAME=lb1
-#INTERFACE=eth0
-#ADDRESS=198.18.0.11/24
-#GATEWAY=198.18.0.1
-#DNS=198.18.0.53 198.18.0.54
-#ADMIN_TOKEN=a-long-random-string
-#CLUSTER_KEY=base64-of-32-random-bytes (the same on both nodes of a pair)
-#SSH_AUTHORIZED_KEY=ssh-ed25519 AAAA... admin@example
-EOF
-  mcopy -o -i "$ESP_DEV" "$MNT/tmp/appliance-firstboot.conf.example" ::appliance-firstboot.conf.example
-  rm -f "$MNT/tmp/appliance-firstboot.conf.example"
+  # The example first-boot file, ready to copy and edit on any OS.
+  mcopy -o -i "$ESP_DEV" "$HERE/examples/appliance-firstboot.conf" ::appliance-firstboot.conf.example
   # A private /dev for the chroot: the few nodes its tools need, the disk's loop devices, and
   # the /dev/disk/by-uuid link update-grub looks for (without it, grub.cfg would name
   # root=/dev/loopNp3 instead of the UUID; a build machine without udev has no such links).

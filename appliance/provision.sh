@@ -147,7 +147,18 @@ EOF
   log "image: machine id, SSH host keys, token and key removed (first boot makes new ones)"
 }
 
+# What applianced loads at run time besides its own files: libpcap0.8 (SharpPcap sends the VIPs'
+# gratuitous ARP / NA through it). The image build includes it; a running system may lack it.
+install_packages() {
+  dpkg -s libpcap0.8 >/dev/null 2>&1 && return 0
+  log "apt-get install libpcap0.8"
+  if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libpcap0.8 >/dev/null; }; then
+    log "warning: libpcap0.8 could not be installed; applianced runs without VIPs until it is"
+  fi
+}
+
 main() {
+  install_packages
   install_binaries
   install_files
   install_completion

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# bench/http.sh: HTTP/1.1 reverse-proxy benchmark, loopback only.
+# bench/http.sh: HTTP reverse-proxy benchmark, loopback only.
 #
 # What it measures
 #   The same tiny request (GET /, answer "hello\n", keep-alive everywhere) sent
-#   by wrk through three load balancers configured the same way: round robin
+#   by wrk (MODE=plain, tls) or h2load (MODE=h2) through load balancers
+#   configured the same way: round robin
 #   over the same two nginx backends, keep-alive to the backends, no logging.
 #     haproxy     nbthread 2, mode http, http-reuse always
 #     nginx       worker_processes 2, upstream keepalive 64, HTTP/1.1 upstream
@@ -33,8 +34,18 @@
 #                      (YARP's forwarder and HttpClient instead of the direct one)
 #     applianced-env   applianced with the extra environment in VARIANT_ENV
 #                      ("K=V K2=V2"), to compare a runtime setting in the same run
+#     proto-loop       issue 17's prototype of an HTTP/1.1 engine on the epoll
+#                      loops (bench/proto/HttpLoopProto; MODE=plain only): the
+#                      ceiling of that design, with no routing and no pipeline
 # Environment (defaults in brackets)
-#   DURATION [10s]  CONNECTIONS [50]  THREADS [1]     one measured wrk run
+#   MODE [plain]    plain: HTTP/1.1 over TCP (wrk)
+#                   tls:   HTTP/1.1 over TLS 1.3 (wrk), the same self-signed P-256
+#                          certificate on every balancer, ALPN h2,http/1.1
+#                   h2:    HTTP/2 over TLS (h2load -c CONNECTIONS -m STREAMS);
+#                          p50/p99 from h2load's per-request log
+#   The backends always speak plain HTTP/1.1.
+#   DURATION [10s]  CONNECTIONS [50, h2: 10]  THREADS [1]  one measured run
+#   STREAMS [10]    h2 only: concurrent streams per connection
 #   ROUNDS [3]      measured runs per balancer, interleaved; medians reported
 #   WARMUP          warm-up length for every balancer; if unset, 20s for
 #                   applianced (tiered JIT) and 5s for the others
@@ -51,14 +62,22 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
-CONNECTIONS=${CONNECTIONS:-50}
+MODE=${MODE:-plain}
+case "$MODE" in
+  plain) SCHEME=http; CONNECTIONS=${CONNECTIONS:-50} ;;
+  tls) SCHEME=https; CONNECTIONS=${CONNECTIONS:-50} ;;
+  h2) SCHEME=https; CONNECTIONS=${CONNECTIONS:-10} ;;
+  *) echo "bench/http.sh: MODE must be plain, tls or h2 (got '$MODE')" >&2; exit 2 ;;
+esac
+STREAMS=${STREAMS:-10}
 THREADS=${THREADS:-1}
 WARMUP=${WARMUP:-}
 APPLIANCED_DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
+PROTO_DLL="$REPO/bench/proto/HttpLoopProto/bin/Release/net10.0/HttpLoopProto.dll"
 RESULTS_DIR="$REPO/bench/results"
 ALL_BALANCERS=(haproxy nginx applianced)
 
-COMMAND_LINE="ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS${WARMUP:+ WARMUP=$WARMUP}${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0${*:+ $*}"
+COMMAND_LINE="MODE=$MODE ROUNDS=$ROUNDS DURATION=$DURATION CONNECTIONS=$CONNECTIONS THREADS=$THREADS${WARMUP:+ WARMUP=$WARMUP}${SKIP_BUILD:+ SKIP_BUILD=$SKIP_BUILD} $0${*:+ $*}"
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -70,8 +89,8 @@ BALANCERS=()
 for arg in "$@"; do
   case "$arg" in
     -h|--help) usage; exit 0 ;;
-    haproxy|nginx|applianced|applianced-yarp|applianced-env) BALANCERS+=("$arg") ;;
-    *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp)" ;;
+    haproxy|nginx|applianced|applianced-yarp|applianced-env|proto-loop) BALANCERS+=("$arg") ;;
+    *) die "unknown argument '$arg' (expected: haproxy nginx applianced applianced-yarp applianced-env proto-loop)" ;;
   esac
 done
 [ ${#BALANCERS[@]} -gt 0 ] || BALANCERS=("${ALL_BALANCERS[@]}")
@@ -146,6 +165,8 @@ ensure_tools() {
   command -v nginx   >/dev/null || missing+=(nginx)
   command -v curl    >/dev/null || missing+=(curl)
   command -v ss      >/dev/null || missing+=(iproute2)
+  command -v openssl >/dev/null || missing+=(openssl)
+  if [ "$MODE" = h2 ]; then command -v h2load >/dev/null || missing+=(nghttp2-client); fi
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
   [ "$(id -u)" = 0 ] || die "need root to apt-get install ${missing[*]}"
@@ -186,7 +207,7 @@ wait_listen() {            # wait_listen PORT SECONDS
 wait_http() {
   local port=$1 secs=$2 pid=$3
   for _ in $(seq 1 "$secs"); do
-    [ "$(curl -s -m 2 "http://127.0.0.1:$port/" 2>/dev/null)" = hello ] && return 0
+    [ "$(curl -sk -m 2 "$SCHEME://127.0.0.1:$port/" 2>/dev/null)" = hello ] && return 0
     alive "$pid" || { log "pid $pid exited"; return 1; }
     sleep 1
   done
@@ -195,8 +216,8 @@ wait_http() {
 
 # check_round_robin PORT: both backends answer over one client connection
 check_round_robin() {
-  local port=$1 u="http://127.0.0.1:$1/" seen
-  seen=$(curl -s -m 5 -D - -o /dev/null "$u" "$u" "$u" "$u" 2>/dev/null \
+  local port=$1 u="$SCHEME://127.0.0.1:$1/" seen
+  seen=$(curl -sk -m 5 -D - -o /dev/null "$u" "$u" "$u" "$u" 2>/dev/null \
          | tr -d '\r' | sed -n 's/^[Xx]-[Bb]ackend: //p' | sort -u | tr '\n' ' ')
   case "$seen" in
     *b1*b2*) return 0 ;;
@@ -233,165 +254,9 @@ cpu_ticks() {              # user+system clock ticks of PID and its direct child
 }
 CLK_TCK=$(getconf CLK_TCK)
 
-# ------------------------------------------------------------------ backends
-start_backend() {          # start_backend NAME PORT: one nginx, one worker
-  local name=$1 port=$2 dir="$WORK/$1"
-  mkdir -p "$dir/logs"
-  cat >"$dir/nginx.conf" <<EOF
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $dir/tmp-body;
-  proxy_temp_path $dir/tmp-proxy;
-  fastcgi_temp_path $dir/tmp-fcgi;
-  uwsgi_temp_path $dir/tmp-uwsgi;
-  scgi_temp_path $dir/tmp-scgi;
-  server {
-    listen 127.0.0.1:$port;
-    location / {
-      default_type text/plain;
-      add_header X-Backend $name;
-      return 200 "hello\n";
-    }
-  }
-}
-EOF
-  nginx -q -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" \
-    || die "backend $name failed to start: $(tail -5 "$dir/logs/error.log" 2>/dev/null)"
-  STARTED_PIDS+=("$(pid_from_file "$dir/nginx.pid" 10)")
-  wait_listen "$port" 10 || die "backend $name not listening on $port"
-}
-
-# ----------------------------------------------------------------- balancers
-# Each start_* function starts one balancer on $1 and sets BAL_PID.
-# B1/B2 are the backend ports.
-
-start_haproxy() {
-  local port=$1 dir="$WORK/haproxy"
-  mkdir -p "$dir"
-  cat >"$dir/haproxy.cfg" <<EOF
-global
-  nbthread 2
-  maxconn 4096
-  # no 'log' line: logging off
-
-defaults
-  mode http
-  option http-keep-alive
-  http-reuse always
-  timeout connect 5s
-  timeout client 60s
-  timeout server 60s
-
-frontend web
-  bind 127.0.0.1:$port
-  default_backend backends
-
-backend backends
-  balance roundrobin
-  server b1 127.0.0.1:$B1
-  server b2 127.0.0.1:$B2
-EOF
-  haproxy -f "$dir/haproxy.cfg" -D -p "$dir/haproxy.pid" >"$dir/haproxy.log" 2>&1 \
-    || { log "haproxy failed to start:"; cat "$dir/haproxy.log" >&2; return 1; }
-  BAL_PID=$(pid_from_file "$dir/haproxy.pid" 10) || { log "haproxy wrote no pid file"; return 1; }
-  STARTED_PIDS+=("$BAL_PID")
-}
-
-start_nginx() {
-  local port=$1 dir="$WORK/nginx-lb"
-  mkdir -p "$dir/logs"
-  cat >"$dir/nginx.conf" <<EOF
-worker_processes 2;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-events { worker_connections 8192; }
-http {
-  access_log off;
-  keepalive_requests 1000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $dir/tmp-body;
-  proxy_temp_path $dir/tmp-proxy;
-  fastcgi_temp_path $dir/tmp-fcgi;
-  uwsgi_temp_path $dir/tmp-uwsgi;
-  scgi_temp_path $dir/tmp-scgi;
-  upstream backends {
-    server 127.0.0.1:$B1;
-    server 127.0.0.1:$B2;
-    keepalive 64;
-    keepalive_requests 1000000;
-  }
-  server {
-    listen 127.0.0.1:$port;
-    location / {
-      proxy_pass http://backends;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-EOF
-  nginx -q -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" \
-    || { log "nginx balancer failed to start:"; tail -5 "$dir/logs/error.log" >&2; return 1; }
-  BAL_PID=$(pid_from_file "$dir/nginx.pid" 10) || { log "nginx wrote no pid file"; return 1; }
-  STARTED_PIDS+=("$BAL_PID")
-}
-
-APPLIANCED_SKIP_REASON=""
-APPLIANCED_BUILT=""
-build_applianced() {       # sets APPLIANCED_SKIP_REASON when it can't be run
-  if [ "${SKIP_BUILD:-0}" != 1 ]; then
-    log "dotnet build -c Release src/Appliance.Node (log: $WORK/build.log)"
-    if ! run_fg dotnet build "$REPO/src/Appliance.Node" -c Release -nologo -v quiet \
-         >"$WORK/build.log" 2>&1; then
-      grep -E 'error' "$WORK/build.log" | sort -u | head -5 >&2 || true
-      APPLIANCED_SKIP_REASON="applianced not built: skipping (dotnet build failed)"
-      return 0
-    fi
-  fi
-  [ -f "$APPLIANCED_DLL" ] || APPLIANCED_SKIP_REASON="applianced not built: skipping"
-}
-
-start_applianced() {       # start_applianced PORT [yarp]: yarp = the cluster set to YARP's forwarder
-  local port=$1 variant=${2:-} dir="$WORK/applianced${2:+-$2}" forwarder=Auto
-  [ "$variant" = yarp ] && forwarder=Yarp
-  local admin_port
-  free_port admin_port     # each variant its own admin listener (the default 9900 would clash)
-  mkdir -p "$dir"
-  cat >"$dir/config.json" <<EOF
-{ "Node": { "Name": "bench" },
-  "Admin": { "Address": "127.0.0.1:$admin_port" },
-  "Balancing": { "Clusters": { "backends": { "Forwarder": "$forwarder" } } },
-  "Listeners": [ { "Name": "web", "Address": "127.0.0.1:$port", "Protocols": "Http1" } ],
-  "ReverseProxy": {
-    "Routes": { "all": { "ClusterId": "backends", "Match": { "Path": "/{**catch-all}" } } },
-    "Clusters": { "backends": {
-      "LoadBalancingPolicy": "RoundRobin",
-      "HttpRequest": { "Version": "1.1", "VersionPolicy": "RequestVersionExact" },
-      "Destinations": {
-        "b1": { "Address": "http://127.0.0.1:$B1/" },
-        "b2": { "Address": "http://127.0.0.1:$B2/" } } } } } }
-EOF
-  # Caller's environment passes through; these three only if not already set.
-  (
-    export DOTNET_gcServer="${DOTNET_gcServer:-1}"
-    export DOTNET_GCDynamicAdaptationMode="${DOTNET_GCDynamicAdaptationMode:-0}"
-    export DOTNET_TieredPGO="${DOTNET_TieredPGO:-1}"
-    # shellcheck disable=SC2086  # APPLIANCED_ARGS is split on purpose
-    if [ "$variant" = env ]; then for kv in ${VARIANT_ENV:-}; do export "${kv?}"; done; fi
-    exec dotnet "$APPLIANCED_DLL" run --config "$dir/config.json" ${APPLIANCED_ARGS:-}
-  ) </dev/null >"$dir/applianced.log" 2>&1 &
-  BAL_PID=$!
-  echo "$BAL_PID" >"$dir/applianced.pid"
-  STARTED_PIDS+=("$BAL_PID")
-}
-start_applianced-yarp() { start_applianced "$1" yarp; }
-start_applianced-env() { start_applianced "$1" env; }
+# Backends and balancers (their configuration files per MODE) live beside this script.
+# shellcheck source=bench/http-balancers.sh
+source "$REPO/bench/http-balancers.sh"
 
 # ---------------------------------------------------------------------- wrk
 to_ms() {                  # "412.00us" / "1.20ms" / "2.00s" / "1.00m" -> ms
@@ -402,9 +267,38 @@ to_ms() {                  # "412.00us" / "1.20ms" / "2.00s" / "1.00m" -> ms
     printf "%.3f", n }'
 }
 
-# run_wrk PORT DURATION OUTFILE
+# run_wrk PORT DURATION OUTFILE: one run of the mode's load tool (h2load also writes
+# OUTFILE.log, one line per request, for the percentiles)
 run_wrk() {
-  run_fg wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$2" "http://127.0.0.1:$1/" >"$3" 2>&1
+  if [ "$MODE" = h2 ]; then
+    run_fg h2load -t "$THREADS" -c "$CONNECTIONS" -m "$STREAMS" -D "${2%s}" \
+      --log-file="$3.log" "https://127.0.0.1:$1/" >"$3" 2>&1
+  else
+    run_fg wrk --latency -t "$THREADS" -c "$CONNECTIONS" -d "$2" "$SCHEME://127.0.0.1:$1/" >"$3" 2>&1
+  fi
+}
+
+# read_run OUTFILE: prints "requests rps p50_ms p99_ms errors" for one run of either tool
+read_run() {
+  local out=$1
+  if [ "$MODE" = h2 ]; then
+    local pct
+    pct=$(awk -F'\t' '{print $3}' "$out.log" | sort -n | awk '{v[NR] = $1} END {
+      if (NR == 0) print "n/a n/a"; else printf "%.3f %.3f", v[int(NR * 0.50) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
+    rm -f "$out.log"
+    awk -v pct="$pct" '/^finished in/ {gsub(",", ""); rps = $4}
+      /^requests:/ {n = $8; bad = $10 + $12 + $14}
+      /^status codes:/ {bad += $7 + $9}
+      END {printf "%d %.0f %s %d\n", n, rps, pct, bad}' "$out"
+  else
+    awk -v p50="$(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")" \
+        -v p99="$(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")" '
+      / requests in / {n = $1}
+      /^Requests\/sec:/ {rps = $2}
+      /Socket errors:/ {gsub(",", ""); bad += $4 + $6 + $8 + $10}
+      /Non-2xx or 3xx responses:/ {bad += $NF}
+      END {printf "%d %.0f %s %s %d\n", n, rps, p50, p99, bad}' "$out"
+  fi
 }
 
 # Results, one entry per balancer (medians over rounds), filled by measure_all.
@@ -414,7 +308,7 @@ start_one() {              # start_one NAME: start, check, warm up; leaves it ru
   local name=$1 port warm
   free_port port
   if [ -n "$WARMUP" ]; then warm=$WARMUP
-  elif [[ $name == applianced* ]]; then warm=20s
+  elif [[ $name == applianced* || $name == proto-loop ]]; then warm=20s
   else warm=5s; fi
 
   log "$name: starting on 127.0.0.1:$port"
@@ -424,7 +318,7 @@ start_one() {              # start_one NAME: start, check, warm up; leaves it ru
     return 0
   fi
   local ready_secs=15
-  [[ $name == applianced* ]] && ready_secs=60
+  [[ $name == applianced* || $name == proto-loop ]] && ready_secs=60
   if ! wait_http "$port" "$ready_secs" "$BAL_PID"; then
     log "$name: no 'hello' through 127.0.0.1:$port within ${ready_secs}s"
     for f in "$WORK/$name"*/*.log "$WORK/$name"*/logs/*.log; do
@@ -464,14 +358,15 @@ measure_all() {
         cat "$out" >&2; STATUS[$name]="wrk failed"; continue
       fi
       ticks_after=$(cpu_ticks "${PID[$name]}")
-      rps[$name]+=" $(awk '/^Requests\/sec:/ {printf "%.0f", $2}' "$out")"
+      local n r q50 q99 bad
+      read -r n r q50 q99 bad < <(read_run "$out")
+      rps[$name]+=" $r"
       # CPU microseconds the balancer spent per request it answered in this run.
-      cpu[$name]+=" $(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" \
-                     '/ requests in / {n = $1} END {if (n > 0) printf "%.1f", t / hz * 1e6 / n}' "$out")"
-      p50[$name]+=" $(to_ms "$(awk '$1 == "50%" {print $2}' "$out")")"
-      p99[$name]+=" $(to_ms "$(awk '$1 == "99%" {print $2}' "$out")")"
-      errs[$name]=$(( ${errs[$name]:-0} + $(awk '/Socket errors:/ {gsub(",", ""); s += $4 + $6 + $8 + $10}
-                  /Non-2xx or 3xx responses:/ {s += $NF} END {print s + 0}' "$out") ))
+      cpu[$name]+=" $(awk -v t=$((ticks_after - ticks_before)) -v hz="$CLK_TCK" -v n="$n" \
+                     'BEGIN {if (n > 0) printf "%.1f", t / hz * 1e6 / n}')"
+      p50[$name]+=" $q50"
+      p99[$name]+=" $q99"
+      errs[$name]=$(( ${errs[$name]:-0} + bad ))
     done
   done
   for name in "${BALANCERS[@]}"; do
@@ -524,7 +419,8 @@ print_report() {           # print_report text|md
 
 # --------------------------------------------------------------------- main
 main() {
-  local wrk_cmd="wrk --latency -t $THREADS -c $CONNECTIONS -d $DURATION http://127.0.0.1:PORT/"
+  local wrk_cmd="wrk --latency -t $THREADS -c $CONNECTIONS -d $DURATION $SCHEME://127.0.0.1:PORT/"
+  [ "$MODE" = h2 ] && wrk_cmd="h2load -t $THREADS -c $CONNECTIONS -m $STREAMS -D ${DURATION%s} https://127.0.0.1:PORT/"
   echo "command: $COMMAND_LINE"
   echo "wrk:     $wrk_cmd  (after a warm-up run of the same shape; $ROUNDS interleaved rounds, medians shown)"
   echo
@@ -536,12 +432,17 @@ main() {
   fi
   free_port B1; free_port B2
   log "backends: nginx b1 on $B1, nginx b2 on $B2"
+  [ "$SCHEME" = https ] && make_certificate
   start_backend b1 "$B1"
   start_backend b2 "$B2"
 
   local name
   for name in "${BALANCERS[@]}"; do
-    if [[ $name == applianced* ]]; then
+    if [ "$name" = proto-loop ] && [ "$MODE" != plain ]; then
+      STATUS[$name]="skipped (plain HTTP only)"
+      continue
+    fi
+    if [[ $name == applianced* || $name == proto-loop ]]; then
       [ -n "$APPLIANCED_BUILT" ] || { build_applianced; APPLIANCED_BUILT=1; }
       if [ -n "$APPLIANCED_SKIP_REASON" ]; then
         echo "$APPLIANCED_SKIP_REASON"
@@ -556,14 +457,14 @@ main() {
   local stamp file
   stamp=$(date +%Y-%m-%d-%H%M%S)
   mkdir -p "$RESULTS_DIR"
-  file="$RESULTS_DIR/http-$stamp.md"
+  file="$RESULTS_DIR/http-$MODE-$stamp.md"
   {
-    echo "# HTTP benchmark $stamp"
+    echo "# HTTP benchmark $stamp, MODE=$MODE"
     echo
     echo "- command: \`$COMMAND_LINE\`"
     echo "- wrk: \`$wrk_cmd\`"
     echo "- machine: $(nproc) cores, $(uname -sr), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)"
-    echo "- versions: $(haproxy -v 2>/dev/null | head -1 | awk '{print "haproxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /'), $(wrk -v 2>&1 | head -1 | awk '{print "wrk", $2}'), dotnet $(dotnet --version 2>/dev/null || echo n/a)"
+    echo "- versions: $(haproxy -v 2>/dev/null | head -1 | awk '{print "haproxy", $3}'), $(nginx -v 2>&1 | sed 's/.*nginx\//nginx /'), $(wrk -v 2>&1 | head -1 | awk '{print "wrk", $2}'),$([ "$MODE" = h2 ] && h2load --version | head -1 | sed 's/^/ /;s/$/,/') dotnet $(dotnet --version 2>/dev/null || echo n/a)"
     echo "- load average before / after: $LOAD_START / $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "- backends: 2 x nginx (1 worker each), \`return 200 \"hello\\n\"\`, keep-alive"
     echo "- $ROUNDS interleaved measured rounds per balancer; req/s per round: $(for n in "${BALANCERS[@]}"; do printf '%s [%s] ' "$n" "${ROUND_RPS[$n]:-}"; done)"

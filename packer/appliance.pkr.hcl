@@ -9,6 +9,12 @@
 #   Output: out/packer/appliance.qcow2 and out/packer/appliance.raw (write the raw one with dd).
 #   Needs qemu-system-x86, qemu-utils and the .NET SDK on the build machine (the first step
 #   publishes applianced and appliancectl with appliance/publish.sh).
+#
+# Without internet: appliance/build-base.sh makes a Debian 12 base image with cloud-init here,
+# and appliance/test-packer.sh builds from it, in software emulation:
+#     packer build -var source_image=$PWD/out/base/debian-12-base.qcow2 \
+#       -var source_checksum=file:$PWD/out/base/SHA512SUMS -var accelerator=tcg \
+#       -var guest_network=198.18.20.0/24 packer/appliance.pkr.hcl
 
 variable "source_image" {
   type        = string
@@ -40,6 +46,17 @@ variable "accelerator" {
   description = "QEMU accelerator: kvm, or tcg (software emulation, slow) where /dev/kvm is missing."
 }
 
+variable "guest_network" {
+  type        = string
+  default     = "10.0.2.0/24"
+  description = "The build VM's user-mode network (QEMU's own default: 10.0.2.0/24); Packer's HTTP server is its .2."
+}
+
+locals {
+  # The build VM reaches Packer's HTTP server (the cloud-init data) at the user network's host.
+  http_host = cidrhost(var.guest_network, 2)
+}
+
 source "qemu" "appliance" {
   iso_url          = length(split("://", var.source_image)) > 1 || substr(var.source_image, 0, 1) == "/" ? var.source_image : "${path.root}/${var.source_image}"
   iso_checksum     = local.source_checksum
@@ -58,8 +75,12 @@ source "qemu" "appliance" {
 
   # cloud-init's NoCloud data source, served by Packer's HTTP server: a temporary build login.
   http_directory = "${path.root}/http"
+  # The network is spelled out (Packer would add the same without the net= part) so that it
+  # can be numbered; the SSH forward is Packer's.
   qemuargs = [
-    ["-smbios", "type=1,serial=ds=nocloud-net;s=http://{{ .HTTPIP }}:{{ .HTTPPort }}/"],
+    ["-smbios", "type=1,serial=ds=nocloud-net;s=http://${local.http_host}:{{ .HTTPPort }}/"],
+    ["-netdev", "user,id=user.0,net=${var.guest_network},hostfwd=tcp::{{ .SSHHostPort }}-:22"],
+    ["-device", "virtio-net,netdev=user.0"],
   ]
 
   communicator = "ssh"
@@ -105,9 +126,10 @@ build {
     environment_vars = ["DEBIAN_FRONTEND=noninteractive"]
     inline = [
       "apt-get update -q",
-      "apt-get install -y -q --no-install-recommends systemd-resolved systemd-timesyncd bash-completion curl",
+      "apt-get install -y -q --no-install-recommends systemd-resolved systemd-timesyncd bash-completion curl libpcap0.8",
       "bash /tmp/appliance-src/appliance/provision.sh --image --network networkd /tmp/appliance-src/publish",
-      "rm -rf /tmp/appliance-src",
+      # build-base.sh's DHCP file (absent in Debian's cloud image): the appliance has its own.
+      "rm -rf /tmp/appliance-src /etc/systemd/network/99-base-dhcp.network",
     ]
   }
 

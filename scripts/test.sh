@@ -18,11 +18,14 @@ set -euo pipefail
 # chromium: the dashboard test drives Debian's /usr/bin/chromium with Playwright
 # (Playwright's own browser download is never used).
 APT_PACKAGES="iproute2 procps curl openssl python3 chromium"
-# packer, vagrant, systemd (systemd-analyze): the appliance image's template, Vagrantfile and
-# units are checked with their own tools (about 30 MB of packages).
-APT_PACKAGES="$APT_PACKAGES packer vagrant systemd"
+# packer, vagrant and vagrant-libvirt, systemd (systemd-analyze, systemd-networkd), udev
+# (udevadm): the appliance image's template, Vagrantfile, units and first-boot network files are
+# checked with their own tools.
+APT_PACKAGES="$APT_PACKAGES packer vagrant vagrant-libvirt systemd udev"
 # nftables, iptables: the degraded-link tests' netem substitute (loss rule, NFQUEUE delay rule).
 APT_PACKAGES="$APT_PACKAGES nftables iptables"
+# libpcap0.8: the VIP driver sends gratuitous ARP / NA through SharpPcap, which loads libpcap.so.0.8.
+APT_PACKAGES="$APT_PACKAGES libpcap0.8"
 APT_PACKAGES="$APT_PACKAGES ${EXTRA_APT_PACKAGES:-}"
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -7,7 +7,8 @@ public sealed record ConfigProblem(string Path, string Message);
 /// <param name="Valid">True when the node would accept the file.</param>
 /// <param name="Errors">Every problem found; empty when valid.</param>
 /// <param name="Summary">One line for humans.</param>
-public sealed record ValidationResult(bool Valid, IReadOnlyList<ConfigProblem> Errors, string Summary);
+/// <param name="Warnings">Keys read but not acted on (e.g. Kestrel limits); they do not make the file invalid.</param>
+public sealed record ValidationResult(bool Valid, IReadOnlyList<ConfigProblem> Errors, string Summary, IReadOnlyList<ConfigProblem>? Warnings = null);
 
 /// <summary><c>POST /api/v1/config/reload</c> when the file was applied (a refusal is a 422 problem with <c>errors</c>).</summary>
 /// <param name="Applied">True.</param>

@@ -14,13 +14,14 @@ namespace Appliance.Proxy;
 public static class ProxyApplicationExtensions
 {
     /// <summary>
-    /// Edge checks, untrusted client-address headers removed, trusted forwarded headers, the access
-    /// log, then per route: declared body size, rate limit, admin states, sticky sessions, balancing
+    /// Host filtering (AllowedHosts), edge checks, untrusted client-address headers removed, trusted forwarded headers, the access
+    /// log, CORS (a route's CorsPolicy), then per route: declared body size, rate limit, admin states, sticky sessions, balancing
     /// (with queue and retry), passive health, forward (our HTTP/1.1 forwarder, else YARP's).
     /// </summary>
     public static WebApplication UseApplianceProxy(this WebApplication app)
     {
         var config = app.Services.GetRequiredService<ConfigStore>().Current;
+        app.UseHostFiltering(); // AllowedHosts; lets every host through when none are named
         app.UseMiddleware<SmugglingGuardMiddleware>();
         app.UseMiddleware<UntrustedForwardingHeadersMiddleware>(Tcp.TrustedNetworks.From(config.ForwardedHeaders.TrustedProxies));
         if (config.ForwardedHeaders.TrustedProxies.Count > 0)
@@ -29,6 +30,7 @@ public static class ProxyApplicationExtensions
         }
 
         app.UseMiddleware<AccessLogMiddleware>();
+        app.UseCors(); // routes' CorsPolicy; passes requests without an Origin header straight on
         app.MapReverseProxy(proxy =>
         {
             proxy.UseMiddleware<DeclaredBodyLimitMiddleware>();

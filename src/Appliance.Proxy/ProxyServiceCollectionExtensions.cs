@@ -36,6 +36,11 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<RateLimiting.RateLimitRejections>();
         services.AddSingleton<Forwarding.BackendConnectionPools>();
         services.AddSingleton<Forwarding.ForwarderStats>();
+        services.AddAllowedHostsFiltering();
+
+        // A route's CorsPolicy ("disable", "default", as in YARP's config sample) needs ASP.NET's CORS
+        // services and middleware; without them such a route answers every request with 500.
+        services.AddCors();
 
         services.AddReverseProxy();
         services.AddSingleton<ISessionAffinityPolicy, ApplianceCookieAffinityPolicy>();

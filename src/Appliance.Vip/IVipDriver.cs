@@ -17,6 +17,6 @@ internal interface IVipDriver
     /// <summary>Takes the address off; already absent counts as done.</summary>
     string? Remove(VipDefinition vip);
 
-    /// <summary>Sends one gratuitous ARP (request and reply) or one unsolicited NA; returns frames sent.</summary>
-    int Announce(VipDefinition vip);
+    /// <summary>Sends one gratuitous ARP (request and reply) or one unsolicited NA; returns frames sent and the failure, if any.</summary>
+    (int Sent, string? Error) Announce(VipDefinition vip);
 }

@@ -138,7 +138,15 @@ internal sealed class VipController
                 // a loaded machine) would pull the neighbours back just before we let go.
                 if (_slots.TryGetValue(name, out var slot) && slot is { Role: VipRole.Master, HandingOver: false })
                 {
-                    _sent[name] = _sent.GetValueOrDefault(name) + _driver.Announce(_byName[name]);
+                    var (sent, error) = _driver.Announce(_byName[name]);
+                    _sent[name] = _sent.GetValueOrDefault(name) + sent;
+                    if (error is not null && _errors.GetValueOrDefault(name) != error)
+                    {
+                        // Logged once per distinct failure; the address stays (it still serves
+                        // clients whose caches already point here).
+                        _errors[name] = error;
+                        log.Add($"VIP {_byName[name].Address}: {error}");
+                    }
                 }
             }
         }

@@ -38,7 +38,12 @@ public sealed class ShippedFilesTests(PublishedAppliance published) : IDisposabl
     [InlineData("appliance/provision.sh")]
     [InlineData("appliance/build-image.sh")]
     [InlineData("appliance/test-image.sh")]
+    [InlineData("appliance/build-base.sh")]
+    [InlineData("appliance/test-packer.sh")]
+    [InlineData("appliance/build-box.sh")]
+    [InlineData("appliance/test-vagrant.sh")]
     [InlineData("appliance/files/usr/lib/appliance/firstboot")]
+    [InlineData("appliance/files/usr/lib/appliance/firstboot-network")]
     public async Task Script_Parses_AndRefusesUnknownArguments(string script)
     {
         var syntax = await Tool.RunAsync("bash", ["-n", Repo.Path(script)]);

@@ -20,7 +20,8 @@ internal static class Tool
 
     /// <summary>
     /// Runs <paramref name="program"/>; <paramref name="environment"/> entries are set (a null
-    /// value removes the variable); with <paramref name="clearEnvironment"/> only those exist.
+    /// value removes the variable); with <paramref name="clearEnvironment"/> only those exist;
+    /// <paramref name="input"/> is written to its standard input, which is then closed.
     /// </summary>
     public static async Task<Result> RunAsync(
         string program,
@@ -28,7 +29,8 @@ internal static class Tool
         string? workingDirectory = null,
         IReadOnlyDictionary<string, string?>? environment = null,
         bool clearEnvironment = false,
-        int timeoutSeconds = 120)
+        int timeoutSeconds = 120,
+        string? input = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -61,6 +63,11 @@ internal static class Tool
         }
 
         using var process = Process.Start(info)!;
+        if (input is not null)
+        {
+            await process.StandardInput.WriteAsync(input);
+        }
+
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

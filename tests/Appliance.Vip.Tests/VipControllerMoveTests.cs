@@ -19,7 +19,7 @@ public sealed class VipControllerMoveTests
 
         public string? Remove(VipDefinition vip) => null;
 
-        public int Announce(VipDefinition vip) => 1;
+        public (int Sent, string? Error) Announce(VipDefinition vip) => (1, null);
     }
 
     private static VipController Holding()
@@ -113,7 +113,7 @@ public sealed class VipControllerMoveTests
             return null;
         }
 
-        public int Announce(VipDefinition vip) => 1;
+        public (int Sent, string? Error) Announce(VipDefinition vip) => (1, null);
     }
 
     [Fact]

@@ -30,10 +30,12 @@ public sealed class VipControllerTests
             return null;
         }
 
-        public int Announce(VipDefinition vip)
+        public string? FailAnnounce { get; set; }
+
+        public (int Sent, string? Error) Announce(VipDefinition vip)
         {
             Calls.Add("announce");
-            return 2;
+            return FailAnnounce is null ? (2, null) : (0, FailAnnounce);
         }
     }
 
@@ -115,5 +117,22 @@ public sealed class VipControllerTests
 
         Assert.True(c.HandingOver);
         Assert.Equal(["add", "announce"], driver.Calls);
+    }
+
+    [Fact]
+    public void Tick_AnnounceFails_KeepsTheAddressAndShowsTheErrorOnce()
+    {
+        var driver = new FakeDriver { FailAnnounce = "libpcap cannot be loaded: install libpcap0.8" };
+        var c = Controller(driver);
+        var t0 = DateTimeOffset.UnixEpoch;
+
+        var first = c.Tick([new VipMember("a")], t0);
+        var later = c.Tick([new VipMember("a")], t0.AddMilliseconds(150));
+
+        Assert.Contains(first, l => l.Contains("install libpcap0.8", StringComparison.Ordinal));
+        Assert.DoesNotContain(later, l => l.Contains("libpcap", StringComparison.Ordinal));
+        Assert.Equal(VipRole.Master, c.Current[0].Role);
+        Assert.Equal(0, c.Current[0].AnnouncementsSent);
+        Assert.Equal(driver.FailAnnounce, c.Current[0].LastError);
     }
 }

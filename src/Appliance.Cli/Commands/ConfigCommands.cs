@@ -40,6 +40,11 @@ internal static class ConfigCommands
                     {
                         cli.Console.MarkupLine($"  [bold]{Markup.Escape(error.Path)}[/]: {Markup.Escape(error.Message)}");
                     }
+
+                    foreach (var warning in r.Warnings ?? [])
+                    {
+                        cli.Console.MarkupLine($"  [yellow]warning[/] [bold]{Markup.Escape(warning.Path)}[/]: {Markup.Escape(warning.Message)}");
+                    }
                 },
                 r => r.Valid ? ExitCodes.Ok : ExitCodes.Refused).ConfigureAwait(false);
         });

@@ -30,6 +30,9 @@ public sealed record ApplianceConfig
     /// <summary>Virtual IPs the balancer nodes hand between them; empty holds none.</summary>
     public IReadOnlyList<VipOptions> Vips { get; init; } = [];
 
+    /// <summary>The VIP layer's advert channel (UDP); only used when there are VIPs.</summary>
+    public VipAdvertsOptions VipAdverts { get; init; } = new();
+
     /// <summary>
     /// The routes and clusters, in YARP's own <c>ReverseProxy</c> schema. Core reads only the parts
     /// it validates; the proxy binds the raw JSON to YARP's types so every YARP key keeps working.
@@ -38,6 +41,15 @@ public sealed record ApplianceConfig
 
     /// <summary>Layer-4 listeners and pools.</summary>
     public TcpOptions Tcp { get; init; } = new();
+
+    /// <summary>
+    /// ASP.NET Core's <c>AllowedHosts</c>: the Host header values the data plane serves (<c>example.com</c>,
+    /// <c>*.example.com</c>); others get 400. Empty allows any. Read by the loader, not bound as a section.
+    /// </summary>
+    public IReadOnlyList<string> AllowedHosts { get; internal init; } = [];
+
+    /// <summary>ASP.NET Core's <c>Logging</c> section as written (JSON text), which the host reads at start; null when absent.</summary>
+    public string? LoggingJson { get; internal init; }
 }
 
 /// <summary>The node's identity.</summary>

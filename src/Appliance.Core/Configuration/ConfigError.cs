@@ -10,4 +10,7 @@ public sealed record ConfigError(string Path, string Message)
 public sealed record ConfigLoadResult(ApplianceConfig? Config, IReadOnlyList<ConfigError> Errors)
 {
     public bool Succeeded => Config is not null && Errors.Count == 0;
+
+    /// <summary>Keys that are read but not acted on (mostly ASP.NET Core's, which tune Kestrel); they do not stop the file loading.</summary>
+    public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
 }

@@ -9,11 +9,19 @@ namespace Appliance.Core.Configuration;
 /// </summary>
 public static class ConfigLoader
 {
-    /// <summary>The top-level key ASP.NET's logging configuration uses; tolerated and left to the host.</summary>
+    /// <summary>The top-level key ASP.NET's logging configuration uses; its levels are checked and applied by the host.</summary>
     public const string LoggingSection = "Logging";
 
-    /// <summary>ASP.NET's host filtering key, found in YARP's sample files; only <c>"*"</c> (no filtering) is accepted.</summary>
+    /// <summary>ASP.NET's host filtering key, found in YARP's sample files.</summary>
     public const string AllowedHostsSection = "AllowedHosts";
+
+    /// <summary>ASP.NET's listen URLs ("http://*:8080;https://*:8443"), overridden by <see cref="KestrelSection"/> endpoints as in ASP.NET.</summary>
+    public const string UrlsSection = "Urls";
+
+    /// <summary>Kestrel's section: its <c>Endpoints</c> become listeners.</summary>
+    public const string KestrelSection = "Kestrel";
+
+    private static readonly string[] AspNetCoreSections = [LoggingSection, AllowedHostsSection, UrlsSection, KestrelSection];
 
     private const string ProxySectionName = "ReverseProxy";
 
@@ -68,9 +76,11 @@ public static class ConfigLoader
             }
 
             var errors = new List<ConfigError>();
+            var warnings = new List<ConfigError>();
             DuplicateKeyFinder.Find(root, JsonPaths.Root, errors);
+            InvalidTextFinder.Find(root, JsonPaths.Root, errors);
             var binder = new JsonSectionBinder(errors);
-            var config = Bind(root, binder, errors);
+            var config = Bind(root, binder, errors, warnings);
 
             foreach (var error in ConfigValidator.Validate(config))
             {
@@ -80,15 +90,17 @@ public static class ConfigLoader
                 }
             }
 
-            return errors.Count == 0 ? new ConfigLoadResult(config, []) : Failed(errors);
+            return (errors.Count == 0 ? new ConfigLoadResult(config, []) : Failed(errors)) with { Warnings = warnings };
         }
     }
 
     // Each top-level section binds on its own, so a wrong type in one leaves the others checked.
-    private static ApplianceConfig Bind(JsonElement root, JsonSectionBinder binder, List<ConfigError> errors)
+    private static ApplianceConfig Bind(JsonElement root, JsonSectionBinder binder, List<ConfigError> errors, List<ConfigError> warnings)
     {
         var config = new ApplianceConfig();
         var sections = binder.PropertiesOf(typeof(ApplianceConfig));
+        JsonElement? urls = null;
+        JsonElement? kestrel = null;
         foreach (var member in root.EnumerateObject())
         {
             var path = JsonPaths.Property(JsonPaths.Root, member.Name);
@@ -99,15 +111,20 @@ public static class ConfigLoader
             }
             else if (string.Equals(member.Name, LoggingSection, StringComparison.OrdinalIgnoreCase))
             {
-                continue;
+                HostKeys.CheckLogging(member.Value, path, errors);
+                config = config with { LoggingJson = member.Value.GetRawText() };
             }
             else if (string.Equals(member.Name, AllowedHostsSection, StringComparison.OrdinalIgnoreCase))
             {
-                if (member.Value.ValueKind != JsonValueKind.String || member.Value.GetString()?.Trim() != "*")
-                {
-                    errors.Add(new(path, "Host filtering is not supported here; only \"*\" is accepted. "
-                        + "Restrict host names per route with YARP's Match.Hosts instead."));
-                }
+                config = config with { AllowedHosts = HostKeys.ReadAllowedHosts(member.Value, path, errors) };
+            }
+            else if (string.Equals(member.Name, UrlsSection, StringComparison.OrdinalIgnoreCase))
+            {
+                urls = member.Value;
+            }
+            else if (string.Equals(member.Name, KestrelSection, StringComparison.OrdinalIgnoreCase))
+            {
+                kestrel = member.Value;
             }
             else if (sections.TryGetValue(member.Name, out var section))
             {
@@ -115,13 +132,53 @@ public static class ConfigLoader
             }
             else
             {
-                var known = sections.Keys.Order(StringComparer.Ordinal).Append(LoggingSection).ToList();
+                var known = sections.Keys.Where(k => !AspNetCoreSections.Contains(k, StringComparer.Ordinal))
+                    .Order(StringComparer.Ordinal).Concat(AspNetCoreSections).ToList();
                 errors.Add(new(path, $"'{member.Name}' is not a known section.{NameSuggestions.Hint(member.Name, known)} "
                     + $"Correct the spelling or remove it; the sections are: {string.Join(", ", known)}."));
             }
         }
 
-        return config;
+        return AspNetCoreListeners(config, root, urls, kestrel, errors, warnings);
+    }
+
+    /// <summary>
+    /// Adds the listeners of <c>Urls</c> and <c>Kestrel:Endpoints</c>. As in ASP.NET Core, Kestrel's
+    /// endpoints override <c>Urls</c>, and so do our <c>Listeners</c>; <c>Listeners</c> beside
+    /// Kestrel endpoints is refused, since neither would clearly be meant.
+    /// </summary>
+    private static ApplianceConfig AspNetCoreListeners(
+        ApplianceConfig config, JsonElement root, JsonElement? urls, JsonElement? kestrel, List<ConfigError> errors, List<ConfigError> warnings)
+    {
+        var reader = new KestrelListenerReader(errors, warnings);
+        var kestrelPath = JsonPaths.Property(JsonPaths.Root, KestrelSection);
+        var fromKestrel = kestrel is { } k ? reader.ReadKestrel(k, kestrelPath) : [];
+        var hasEndpoints = kestrel is { ValueKind: JsonValueKind.Object } ko && KestrelListenerReader.Member(ko, "Endpoints") is not null;
+        var hasListeners = root.EnumerateObject().Any(m => m.Name.Equals(nameof(ApplianceConfig.Listeners), StringComparison.OrdinalIgnoreCase));
+        if (hasListeners && hasEndpoints)
+        {
+            errors.Add(new(JsonPaths.Property(kestrelPath, "Endpoints"), "both Listeners and Kestrel.Endpoints define the HTTP listeners: keep one "
+                + "(Kestrel.Endpoints as in an ASP.NET Core file, or Listeners, which also take MaxConnections)."));
+            return config;
+        }
+
+        var urlsPath = JsonPaths.Property(JsonPaths.Root, UrlsSection);
+        if (urls is { } u)
+        {
+            if (hasListeners || hasEndpoints)
+            {
+                warnings.Add(new(urlsPath, $"ignored: {(hasListeners ? "Listeners" : "Kestrel.Endpoints")} define the listeners, and override Urls as Kestrel's endpoints do in ASP.NET Core."));
+            }
+            else
+            {
+                var defaultCertificate = kestrel is { ValueKind: JsonValueKind.Object } kd
+                    && KestrelListenerReader.Member(kd, "Certificates") is { ValueKind: JsonValueKind.Object } certificates
+                        ? KestrelListenerReader.Member(certificates, "Default") : null;
+                fromKestrel = reader.ReadUrls(u, urlsPath, defaultCertificate);
+            }
+        }
+
+        return fromKestrel.Count == 0 ? config : config with { Listeners = [.. config.Listeners, .. fromKestrel] };
     }
 
     private static ConfigError SyntaxError(JsonException ex)

@@ -12,7 +12,7 @@ public static partial class ConfigValidator
             if (!proxy.Clusters.ContainsKey(clusterId))
             {
                 errors.Add(new(path, $"'{clusterId}' is not a cluster under ReverseProxy.Clusters, so these settings would apply to nothing: "
-                    + $"use one of the cluster ids ({Quote(proxy.Clusters.Keys)})."));
+                    + UseOneOf(proxy.Clusters.Keys, ".", "no cluster is defined under ReverseProxy.Clusters: add it there, or remove these settings.")));
             }
 
             ValidateClusterBalancing(options, path, errors);
@@ -24,7 +24,7 @@ public static partial class ConfigValidator
             if (!proxy.Routes.ContainsKey(routeId))
             {
                 errors.Add(new(path, $"'{routeId}' is not a route under ReverseProxy.Routes, so these settings would apply to nothing: "
-                    + $"use one of the route ids ({Quote(proxy.Routes.Keys)})."));
+                    + UseOneOf(proxy.Routes.Keys, ".", "no route is defined under ReverseProxy.Routes: add it there, or remove these settings.")));
             }
 
             if (options.RateLimit is { } limit)

@@ -18,30 +18,30 @@ public static partial class ConfigValidator
         for (var i = 0; i < listeners.Count; i++)
         {
             var listener = listeners[i];
-            var path = JsonPaths.Index("$.Listeners", i);
+            var paths = listener.PathsAt(i);
             if (string.IsNullOrWhiteSpace(listener.Name))
             {
-                errors.Add(new($"{path}.Name", "the listener has no name: give it one (used in logs and metrics), e.g. \"web\"."));
+                errors.Add(new(paths.Name, "the listener has no name: give it one (used in logs and metrics), e.g. \"web\"."));
             }
-            else if (!names.TryAdd(listener.Name, path))
+            else if (!names.TryAdd(listener.Name, paths.Path))
             {
-                errors.Add(new($"{path}.Name", $"the name '{listener.Name}' is already used by {names[listener.Name]}: give each listener its own name."));
+                errors.Add(new(paths.Name, $"the name '{listener.Name}' is already used by {names[listener.Name]}: give each listener its own name."));
             }
 
-            ValidateListenerAddress(listener.Address, $"{path}.Address", bound, errors);
+            ValidateListenerAddress(listener.Address, paths.Address, bound, errors);
             if (!IsOneOf(listener.Protocols, Protocols))
             {
-                errors.Add(new($"{path}.Protocols", $"'{listener.Protocols}' is not a protocol choice: use one of {Quote(Protocols)}."));
+                errors.Add(new(paths.Protocols, $"'{listener.Protocols}' is not a protocol choice: use one of {Quote(Protocols)}."));
             }
 
             if (listener.Tls is { } tls)
             {
-                ValidateTls(tls, $"{path}.Tls", errors);
+                ValidateTls(tls, paths, errors);
             }
 
             if (listener.MaxConnections < 0)
             {
-                errors.Add(new($"{path}.MaxConnections", $"{listener.MaxConnections} is not a connection limit: use 0 for no limit, or the most connections to hold open at once (keep it below the daemon's LimitNOFILE; see docs/operations.md)."));
+                errors.Add(new($"{paths.Path}.MaxConnections", $"{listener.MaxConnections} is not a connection limit: use 0 for no limit, or the most connections to hold open at once (keep it below the daemon's LimitNOFILE; see docs/operations.md)."));
             }
         }
 
@@ -66,26 +66,26 @@ public static partial class ConfigValidator
         bound.Add(new(path, address, host, port));
     }
 
-    private static void ValidateTls(TlsOptions tls, string path, List<ConfigError> errors)
+    private static void ValidateTls(TlsOptions tls, ListenerSource paths, List<ConfigError> errors)
     {
         if (tls.Certificates.Count == 0)
         {
-            errors.Add(new($"{path}.Certificates", "TLS is on but no certificate is given: add one { \"Certificate\": \"/etc/appliance/tls/site.crt\", \"Key\": \"/etc/appliance/tls/site.key\" }, or remove Tls for cleartext."));
+            errors.Add(new(paths.CertificateList, "TLS is on but no certificate is given: add one { \"Certificate\": \"/etc/appliance/tls/site.crt\", \"Key\": \"/etc/appliance/tls/site.key\" }, or remove Tls for cleartext."));
         }
 
         for (var i = 0; i < tls.Certificates.Count; i++)
         {
             var certificate = tls.Certificates[i];
-            var certificatePath = JsonPaths.Index($"{path}.Certificates", i);
-            CheckReadableFile(certificate.Certificate, $"{certificatePath}.Certificate", "certificate", errors);
-            CheckReadableFile(certificate.Key, $"{certificatePath}.Key", "private key", errors);
+            var certificatePaths = paths.CertificateAt(i);
+            CheckReadableFile(certificate.Certificate, certificatePaths.Certificate, "certificate", errors);
+            CheckReadableFile(certificate.Key, certificatePaths.Key, "private key", errors);
             for (var j = 0; j < certificate.HostNames.Count; j++)
             {
                 var name = certificate.HostNames[j];
                 if (string.IsNullOrWhiteSpace(name) || name.IndexOf('*', StringComparison.Ordinal) > 0
                     || (name.StartsWith('*') && !name.StartsWith("*.", StringComparison.Ordinal)) || name.Contains(' ', StringComparison.Ordinal))
                 {
-                    errors.Add(new(JsonPaths.Index($"{certificatePath}.HostNames", j),
+                    errors.Add(new(certificatePaths.HostNameAt(j),
                         $"'{name}' is not an SNI host name: write e.g. \"www.example.com\", or \"*.example.com\" for one label of any subdomain."));
                 }
             }
@@ -96,7 +96,7 @@ public static partial class ConfigValidator
             return;
         }
 
-        errors.Add(new($"{path}.MinimumProtocol", IsOneOf(tls.MinimumProtocol, OldTlsVersions)
+        errors.Add(new(paths.MinimumProtocol, IsOneOf(tls.MinimumProtocol, OldTlsVersions)
             ? $"'{tls.MinimumProtocol}' is refused: TLS 1.1 and older are deprecated (RFC 8996) and broken; use Tls12 (the default) or Tls13."
             : $"'{tls.MinimumProtocol}' is not a TLS version: use Tls12 (the default) or Tls13."));
     }

@@ -12,12 +12,13 @@ public static partial class ConfigValidator
             var path = JsonPaths.Property(JsonPaths.Property("$.ReverseProxy.Routes", routeId), "ClusterId");
             if (string.IsNullOrWhiteSpace(route.ClusterId))
             {
-                errors.Add(new(path, $"the route has no ClusterId: set it to the cluster that serves it ({Quote(proxy.Clusters.Keys)})."));
+                errors.Add(new(path, "the route has no ClusterId: set it to the cluster that serves it ("
+                    + UseOneOf(proxy.Clusters.Keys, "", "none is defined yet: add one under ReverseProxy.Clusters") + ")."));
             }
             else if (!proxy.Clusters.ContainsKey(route.ClusterId))
             {
                 errors.Add(new(path, $"the route names cluster '{route.ClusterId}', which does not exist under ReverseProxy.Clusters: "
-                    + $"use one of {Quote(proxy.Clusters.Keys)} or add that cluster."));
+                    + UseOneOf(proxy.Clusters.Keys, " or add that cluster.", "no cluster is defined at all: add this one under ReverseProxy.Clusters.")));
             }
         }
 
@@ -73,28 +74,9 @@ public static partial class ConfigValidator
 
     private static void ValidateAffinity(ProxyClusterView cluster, string path, List<ConfigError> errors)
     {
+        // No policy is fine: the proxy applies PolicyNames.DefaultAffinityPolicy.
         var policy = cluster.AffinityPolicy;
-        if (string.IsNullOrEmpty(policy))
-        {
-            if (cluster.AffinityEnabled)
-            {
-                errors.Add(new(path, $"SessionAffinity is enabled without a Policy, so YARP would use its default, {PolicyNames.HashCookie}, "
-                    + $"which needs System.IO.Hashing, a library this build does not ship. Set \"Policy\": \"{PolicyNames.ApplianceCookie}\" "
-                    + "(sticky sessions shared across the cluster)."));
-            }
-
-            return;
-        }
-
-        if (string.Equals(policy, PolicyNames.HashCookie, StringComparison.OrdinalIgnoreCase))
-        {
-            if (cluster.AffinityEnabled)
-            {
-                errors.Add(new(path, $"{PolicyNames.HashCookie} needs System.IO.Hashing, which this build does not ship: "
-                    + $"set \"Policy\": \"{PolicyNames.ApplianceCookie}\" instead."));
-            }
-        }
-        else if (!IsOneOf(policy, PolicyNames.AffinityPolicies))
+        if (!string.IsNullOrEmpty(policy) && !IsOneOf(policy, PolicyNames.AffinityPolicies))
         {
             errors.Add(new(path, $"'{policy}' is not a session affinity policy:{NameSuggestions.Hint(policy, PolicyNames.AffinityPolicies)} "
                 + $"use one of {Quote(PolicyNames.AffinityPolicies)} ({PolicyNames.ApplianceCookie} shares sessions across the cluster)."));

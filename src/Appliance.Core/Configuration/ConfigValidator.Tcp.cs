@@ -42,12 +42,13 @@ public static partial class ConfigValidator
 
         if (string.IsNullOrWhiteSpace(listener.Pool))
         {
-            errors.Add(new($"{path}.Pool", $"the listener names no pool: set \"Pool\" to one of {Quote(pools.Keys)} (under Tcp.Pools)."));
+            errors.Add(new($"{path}.Pool", "the listener names no pool: set \"Pool\" to a pool of Tcp.Pools ("
+                + UseOneOf(pools.Keys, "", "none is defined yet: add one there") + ")."));
         }
         else if (!pools.ContainsKey(listener.Pool))
         {
             errors.Add(new($"{path}.Pool", $"'{listener.Pool}' is not a pool under Tcp.Pools:{NameSuggestions.Hint(listener.Pool, pools.Keys)} "
-                + $"use one of {Quote(pools.Keys)} or add that pool."));
+                + UseOneOf(pools.Keys, " or add that pool.", "no pool is defined at all: add this one under Tcp.Pools.")));
         }
 
         if (listener.MaxConnections < 0)

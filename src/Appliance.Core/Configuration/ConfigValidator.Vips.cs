@@ -73,11 +73,13 @@ public static partial class ConfigValidator
             }
             else if (cluster.Length > 0 && !proxy.Clusters.ContainsKey(cluster))
             {
-                errors.Add(new($"{path}.Cluster", $"'{cluster}' is not a cluster of ReverseProxy.Clusters: name one of {Quote(proxy.Clusters.Keys)}."));
+                errors.Add(new($"{path}.Cluster", $"'{cluster}' is not a cluster of ReverseProxy.Clusters: "
+                    + UseOneOf(proxy.Clusters.Keys, ".", "none is defined: add it there.")));
             }
             else if (pool.Length > 0 && !tcp.Pools.ContainsKey(pool))
             {
-                errors.Add(new($"{path}.TcpPool", $"'{pool}' is not a pool of Tcp.Pools: name one of {Quote(tcp.Pools.Keys)}."));
+                errors.Add(new($"{path}.TcpPool", $"'{pool}' is not a pool of Tcp.Pools: "
+                    + UseOneOf(tcp.Pools.Keys, ".", "none is defined: add it there.")));
             }
 
             Weight(track.Pools[i].Weight, $"{path}.Weight", errors);

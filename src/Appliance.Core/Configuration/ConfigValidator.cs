@@ -28,6 +28,10 @@ public static partial class ConfigValidator
         ValidateBalancing(config.Balancing, config.ReverseProxy, errors);
         ValidateCluster(config.Cluster, errors);
         ValidateVips(config.Vips, config.Cluster is not null, config.ReverseProxy, config.Tcp, errors);
+        if (config.Vips.Count > 0)
+        {
+            ValidateVipAdverts(config.VipAdverts, config.Vips.Count, config.Node.Name, errors);
+        }
         return errors;
     }
 
@@ -101,6 +105,16 @@ public static partial class ConfigValidator
     {
         var text = string.Join(", ", names.Select(n => $"'{n}'"));
         return text.Length == 0 ? none : text;
+    }
+
+    /// <summary>
+    /// "use one of 'a', 'b'" followed by <paramref name="orElse"/>, or, when there are no names to
+    /// choose from, <paramref name="none"/> alone (never "use one of none are defined").
+    /// </summary>
+    private static string UseOneOf(IEnumerable<string> names, string orElse, string none)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? none : $"use one of {Quote(list)}{orElse}";
     }
 
     private static bool IsOneOf(string? value, IReadOnlyList<string> names) => PolicyNames.Find(names, value) is not null;

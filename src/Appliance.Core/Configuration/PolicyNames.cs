@@ -41,10 +41,13 @@ public static class PolicyNames
     public const string CustomHeader = "CustomHeader";
 
     /// <summary>
-    /// YARP's default affinity policy. It needs System.IO.Hashing, which this build does not ship,
-    /// so it is always refused.
+    /// YARP's hashed cookie policy (an XxHash64 of the destination id, no Data Protection keys, so
+    /// every node reads every other node's cookie). YARP's own default; ours is <see cref="ApplianceCookie"/>.
     /// </summary>
     public const string HashCookie = "HashCookie";
+
+    /// <summary>YARP's ARR-compatible cookie policy (a SHA-256 of the destination id, as IIS ARR writes it).</summary>
+    public const string ArrCookie = "ArrCookie";
 
     /// <summary>Our active-health reading: Rise good probes mark a backend up, Fall bad ones mark it down.</summary>
     public const string RiseFall = "RiseFall";
@@ -65,8 +68,14 @@ public static class PolicyNames
         PowerOfTwoChoices, Random, ConsistentHash, FirstAlphabetical,
     ];
 
-    /// <summary>Every accepted <c>SessionAffinity.Policy</c>.</summary>
-    public static IReadOnlyList<string> AffinityPolicies { get; } = [ApplianceCookie, Cookie, CustomHeader];
+    /// <summary>
+    /// Every accepted <c>SessionAffinity.Policy</c>. <see cref="ApplianceCookie"/> is the one applied when
+    /// affinity is enabled without a policy, and the only one whose sessions replicate across the cluster.
+    /// </summary>
+    public static IReadOnlyList<string> AffinityPolicies { get; } = [ApplianceCookie, Cookie, HashCookie, ArrCookie, CustomHeader];
+
+    /// <summary>The affinity policy used when a cluster enables affinity without naming one (YARP would pick HashCookie).</summary>
+    public const string DefaultAffinityPolicy = ApplianceCookie;
 
     /// <summary>Every accepted <c>HealthCheck.Active.Policy</c>; <see cref="RiseFall"/> applies when none is set.</summary>
     public static IReadOnlyList<string> ActiveHealthPolicies { get; } = [RiseFall, ConsecutiveFailures];

@@ -50,7 +50,7 @@ internal sealed class ProxySectionReader(ICollection<ConfigError> errors, IColle
             view = view with
             {
                 AffinityEnabled = Bool(affinity, "Enabled", affinityPath) ?? false,
-                AffinityPolicy = Canonical([.. PolicyNames.AffinityPolicies, PolicyNames.HashCookie], String(affinity, "Policy", affinityPath)),
+                AffinityPolicy = Canonical(PolicyNames.AffinityPolicies, String(affinity, "Policy", affinityPath)),
             };
         }
 

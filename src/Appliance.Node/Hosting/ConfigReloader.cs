@@ -135,6 +135,11 @@ internal sealed class ConfigReloader(string path, ConfigStore store, ProxyConfig
         {
             var previous = store.Current;
             var result = ConfigLoader.LoadFile(path);
+            foreach (var warning in result.Warnings)
+            {
+                NodeLog.ConfigWarning(logger, path, warning.Path, warning.Message);
+            }
+
             errors = result.Config is { } config ? await configurator.TryApplyAsync(config).ConfigureAwait(false) : result.Errors;
             if (errors.Count > 0)
             {

@@ -31,11 +31,12 @@ internal static class NodeHost
         });
 
         // Only our file and the environment configure the process (no appsettings.json from the cwd).
+        // Of the file, the host sees the Logging section alone: Kestrel would bind its own "Kestrel"
+        // endpoints and "Urls" beside the listeners made from them.
         builder.Configuration.Sources.Clear();
-        if (configPath is not null)
+        if (config.LoggingJson is { } logging)
         {
-            // Read once for the optional "Logging" section; the reloader handles the rest of the file.
-            builder.Configuration.AddJsonStream(new MemoryStream(File.ReadAllBytes(configPath)));
+            builder.Configuration.AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"{{\"Logging\": {logging}}}")));
         }
 
         builder.Configuration.AddEnvironmentVariables("APPLIANCE_");
@@ -128,7 +129,7 @@ internal static class NodeHost
 
 /// <summary>The proxy refused a configuration that passed file validation.</summary>
 internal sealed class ConfigRejectedException(IReadOnlyList<ConfigError> errors)
-    : Exception($"{errors.Count} configuration problem(s)")
+    : Exception($"{errors.Count} configuration problem(s): {string.Join("; ", errors)}")
 {
     public IReadOnlyList<ConfigError> Errors { get; } = errors;
 }

@@ -14,6 +14,9 @@ internal static partial class NodeLog
     [LoggerMessage(3, LogLevel.Error, "Configuration reload from {Path} ({Trigger}) refused, the last good configuration keeps serving. {Count} problem(s):\n{Problems}")]
     public static partial void ReloadRefused(ILogger logger, string path, string trigger, int count, string problems);
 
+    [LoggerMessage(7, LogLevel.Warning, "{Path}: {Key}: {Message}")]
+    public static partial void ConfigWarning(ILogger logger, string path, string key, string message);
+
     [LoggerMessage(4, LogLevel.Warning, "Listener changes in {Path} need a restart to take effect; the running listeners are unchanged")]
     public static partial void ListenersNeedRestart(ILogger logger, string path);
 

@@ -23,6 +23,7 @@ internal static class RunCommand
             return Report(path, loaded.Errors);
         }
 
+        ReportWarnings(path, loaded.Warnings);
         try
         {
             await using var app = await NodeHost.BuildAsync(config, path).ConfigureAwait(false);
@@ -52,6 +53,7 @@ internal static class RunCommand
             return Report(path, loaded.Errors);
         }
 
+        ReportWarnings(path, loaded.Warnings);
         var services = new ServiceCollection().AddLogging().AddApplianceProxy();
         await using var provider = services.BuildServiceProvider();
         var (_, errors) = await provider.GetRequiredService<ProxyConfigurator>().CheckAsync(config).ConfigureAwait(false);
@@ -62,6 +64,15 @@ internal static class RunCommand
 
         Console.WriteLine($"{path}: valid ({config.ReverseProxy.Routes.Count} route(s), {config.ReverseProxy.Clusters.Count} cluster(s), {config.Listeners.Count} listener(s))");
         return 0;
+    }
+
+    /// <summary>Keys read but not acted on, on standard error (the journal, under systemd).</summary>
+    private static void ReportWarnings(string path, IReadOnlyList<ConfigError> warnings)
+    {
+        foreach (var warning in warnings)
+        {
+            Console.Error.WriteLine($"applianced: {path}: warning: {warning.Path}: {warning.Message}");
+        }
     }
 
     private static int Report(string path, IReadOnlyList<ConfigError> errors)

@@ -72,7 +72,7 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
                 services.AddSingleton<ISessionInjector>(Create<SessionInjector>());
             }
 
-            if (node.GetService<Vips.VipService>() is { } vips)
+            if (node.GetService<Appliance.Vip.Hosting.VipService>() is { } vips)
             {
                 services.AddSingleton<IVipView>(new VipStatusView(vips));
                 services.AddSingleton<IMetricsSource>(new VipMetricsSource(vips));

@@ -28,7 +28,7 @@ internal sealed class ConfigActions(ProxyConfigurator configurator, ConfigReload
         var summary = problems.Count == 0
             ? $"valid: {loaded.Config!.ReverseProxy.Routes.Count} route(s), {loaded.Config.ReverseProxy.Clusters.Count} cluster(s), {loaded.Config.Listeners.Count} listener(s)"
             : $"not valid: {problems.Count} problem(s)";
-        return new ValidationResult(problems.Count == 0, problems, summary);
+        return new ValidationResult(problems.Count == 0, problems, summary, [.. loaded.Warnings.Select(w => new ConfigProblem(w.Path, w.Message))]);
     }
 
     public async Task<ReloadOutcome> ReloadAsync(string trigger, CancellationToken cancel)

@@ -1,11 +1,12 @@
 using Appliance.Management.Metrics;
 using Appliance.Management.Sources;
-using Appliance.Node.Vips;
+using Appliance.Vip.Adverts;
+using Appliance.Vip.Hosting;
 using Appliance.Vip.Ownership;
 
 namespace Appliance.Node.Management;
 
-/// <summary>VIP ownership, transitions and announcements.</summary>
+/// <summary>VIP ownership, transitions, announcements and the advert channel.</summary>
 internal sealed class VipMetricsSource(VipService vips) : IMetricsSource
 {
     public void Write(PrometheusWriter w)
@@ -28,5 +29,30 @@ internal sealed class VipMetricsSource(VipService vips) : IMetricsSource
         {
             w.Sample("appliance_vip_announcements_total", v.AnnouncementsSent, ("vip", v.Address));
         }
+
+        if (vips.Adverts is { } adverts)
+        {
+            WriteAdverts(w, adverts);
+        }
+    }
+
+    private static void WriteAdverts(PrometheusWriter w, AdvertStats a)
+    {
+        w.Counter("appliance_vip_adverts_sent_total", "VIP advert datagrams sent.");
+        w.Sample("appliance_vip_adverts_sent_total", a.SentCount);
+        w.Counter("appliance_vip_adverts_send_failures_total", "VIP advert datagrams that could not be sent.");
+        w.Sample("appliance_vip_adverts_send_failures_total", a.SendFailures);
+        w.Counter("appliance_vip_adverts_received_total", "VIP advert datagrams accepted.");
+        w.Sample("appliance_vip_adverts_received_total", a.ReceivedCount);
+        w.Counter("appliance_vip_adverts_rejected_total", "VIP advert datagrams dropped, by reason (signature: another key or altered; replayed; stale: an older incarnation).");
+        foreach (var reason in Enum.GetValues<AdvertRejection>().Where(r => r != AdvertRejection.None))
+        {
+            w.Sample("appliance_vip_adverts_rejected_total", a.RejectedCount(reason), ("reason", reason.ToString().ToLowerInvariant()));
+        }
+
+        w.Sample("appliance_vip_adverts_rejected_total", a.ReplayedCount, ("reason", "replayed"));
+        w.Sample("appliance_vip_adverts_rejected_total", a.StaleCount, ("reason", "stale"));
+        w.Counter("appliance_vip_adverts_silences_total", "Times a peer fell silent past the master-down interval (presumed dead).");
+        w.Sample("appliance_vip_adverts_silences_total", a.SilenceCount);
     }
 }

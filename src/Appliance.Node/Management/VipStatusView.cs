@@ -1,6 +1,6 @@
 using Appliance.Management.Contracts;
 using Appliance.Management.Sources;
-using Appliance.Node.Vips;
+using Appliance.Vip.Hosting;
 using Appliance.Vip.Ownership;
 
 namespace Appliance.Node.Management;

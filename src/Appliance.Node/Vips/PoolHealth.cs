@@ -1,5 +1,6 @@
 using Appliance.Core.Configuration;
 using Appliance.Proxy.Tcp;
+using Appliance.Vip.Tracking;
 using Yarp.ReverseProxy;
 
 namespace Appliance.Node.Vips;
@@ -9,7 +10,7 @@ namespace Appliance.Node.Vips;
 /// active and passive health let through), a TCP pool from its probes and passive health. A pool
 /// not (yet) known counts as healthy, so a reload never drops a VIP by itself.
 /// </summary>
-internal sealed class PoolHealth(IProxyStateLookup? http, TcpPoolRegistry? tcp, TimeProvider time)
+internal sealed class PoolHealth(IProxyStateLookup? http, TcpPoolRegistry? tcp, TimeProvider time) : IPoolHealth
 {
     public bool HasHealthy(TrackPoolOptions pool)
     {
@@ -27,7 +28,4 @@ internal sealed class PoolHealth(IProxyStateLookup? http, TcpPoolRegistry? tcp, 
         var now = time.GetUtcNow();
         return runtime.Backends.Any(b => b.IsUp(now));
     }
-
-    /// <summary>How the pool shows in logs and the status.</summary>
-    public static string Describe(TrackPoolOptions pool) => pool.Cluster.Length > 0 ? $"HTTP cluster {pool.Cluster}" : $"TCP pool {pool.TcpPool}";
 }

@@ -1,5 +1,7 @@
+using Appliance.Core.Security;
 using Appliance.Core.Configuration;
 using Appliance.Proxy.Tcp;
+using Appliance.Vip.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
@@ -7,7 +9,7 @@ using Appliance.Core.Membership;
 
 namespace Appliance.Node.Vips;
 
-/// <summary>Registers the VIP service (with pool tracking and, in a cluster, the advert exchange).</summary>
+/// <summary>Registers the VIP service (with pool tracking and, in a cluster, the advert channel's key).</summary>
 internal static class VipComposition
 {
     /// <summary>Call after the cluster is registered, so on shutdown the VIPs are handed over before the node leaves.</summary>
@@ -23,9 +25,13 @@ internal static class VipComposition
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<VipService>>(),
             sp.GetService<IClusterMembership>(),
-            null, // the adverts leave the cluster transport for the VIP room's own channel
+            AdvertKey(config),
             new PoolHealth(sp.GetService<IProxyStateLookup>(), sp.GetService<TcpPoolRegistry>(), sp.GetRequiredService<TimeProvider>()),
             sp.GetService<IStateSyncStatus>()));
         services.AddHostedService(sp => sp.GetRequiredService<VipService>());
     }
+
+    /// <summary>The advert channel's own key from the cluster key file; null without a cluster (a single node sends no adverts).</summary>
+    private static byte[]? AdvertKey(ApplianceConfig config) =>
+        config.Cluster is { } cluster && ClusterKey.TryLoad(cluster.KeyFile, out var key, out _) ? key.Derive("vip-adverts") : null;
 }

@@ -15,14 +15,25 @@ namespace Appliance.Proxy;
 /// </summary>
 internal static class YarpConfigBinder
 {
-    private static readonly JsonSerializerOptions Json = new()
+    private static readonly JsonSerializerOptions Json = Options();
+
+    private static JsonSerializerOptions Options()
     {
-        PropertyNameCaseInsensitive = true,
-        NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        Converters = { new JsonStringEnumConverter() },
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-    };
+        var options = new JsonSerializerOptions
+        {
+            PropertyNameCaseInsensitive = true,
+            NumberHandling = JsonNumberHandling.AllowReadingFromString,
+            Converters = { new JsonStringEnumConverter() },
+            ReadCommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true,
+        };
+        foreach (var converter in ConfigurationStyleConverters.All)
+        {
+            options.Converters.Add(converter);
+        }
+
+        return options;
+    }
 
     public sealed record Result(IReadOnlyList<RouteConfig> Routes, IReadOnlyList<ClusterConfig> Clusters, IReadOnlyList<ConfigError> Errors);
 
@@ -75,11 +86,19 @@ internal static class YarpConfigBinder
             };
         }
 
+        var affinity = cluster.SessionAffinity;
+        if (affinity is { Enabled: true } && string.IsNullOrEmpty(affinity.Policy))
+        {
+            // YARP would pick HashCookie; ours is the policy whose sessions replicate across the cluster.
+            affinity = affinity with { Policy = PolicyNames.DefaultAffinityPolicy };
+        }
+
         return cluster with
         {
             // Our middleware balances; YARP only sees the one destination it picked.
             LoadBalancingPolicy = null,
             HealthCheck = health,
+            SessionAffinity = affinity,
             HttpRequest = cluster.HttpRequest ?? new ForwarderRequestConfig
             {
                 Version = HttpVersion.Version11,

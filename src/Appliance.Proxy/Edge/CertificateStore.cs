@@ -62,7 +62,7 @@ internal sealed class CertificateStore
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
                 {
-                    errors.Add(new ConfigError($"$.Listeners[{i}].Tls.Certificates[{c}]",
+                    errors.Add(new ConfigError(listener.PathsAt(i).CertificateAt(c).Path,
                         $"cannot load certificate '{options.Certificate}' with key '{options.Key}': {e.Message}. Both must be PEM files readable by the daemon, and the key must be the one the certificate was issued for."));
                 }
             }

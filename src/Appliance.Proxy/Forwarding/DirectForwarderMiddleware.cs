@@ -11,11 +11,13 @@ namespace Appliance.Proxy.Forwarding;
 /// <summary>
 /// The last step of the proxy pipeline for plain HTTP/1.1 backends: forwards the request over a
 /// pooled connection of our own instead of through YARP's forwarder and HttpClient, which cost
-/// a quarter more CPU per request (docs/benchmarks.md). Everything before it (routing,
-/// rate limits, admin states, sticky sessions, balancing, retries, passive health) is unchanged;
-/// anything it does not handle (HTTP/2 to the backend, TLS to the backend, upgrades, Expect,
-/// route transforms, clients speaking HTTP/2 or 3, a cluster with Forwarder "Yarp") goes on to
-/// YARP's forwarder as before. Errors are reported as YARP reports them.
+/// a quarter more CPU per request (docs/benchmarks.md). Clients may speak HTTP/1.x or HTTP/2
+/// (cleartext or TLS): Kestrel ends the client's protocol, and the backend always gets HTTP/1.1.
+/// Everything before it (routing, rate limits, admin states, sticky sessions, balancing, retries,
+/// passive health) is unchanged; anything it does not handle (HTTP/2 to the backend, TLS to the
+/// backend, upgrades and extended CONNECT, Expect, requests that need trailers such as gRPC,
+/// route transforms, HTTP/3, a cluster with Forwarder "Yarp") goes on to YARP's forwarder as
+/// before. Errors are reported as YARP reports them.
 /// </summary>
 internal sealed partial class DirectForwarderMiddleware
 {
@@ -43,7 +45,7 @@ internal sealed partial class DirectForwarderMiddleware
         var proxy = context.GetReverseProxyFeature();
         if (proxy.AvailableDestinations is not [var destination]
             || proxy.Route.Config.Transforms is { Count: > 0 }
-            || !IsPlainHttp1Request(context.Request, context.Features))
+            || !IsPlainRequest(context.Request, context.Features))
         {
             _stats.RecordYarp();
             return _next(context);
@@ -61,12 +63,39 @@ internal sealed partial class DirectForwarderMiddleware
         return ForwardAsync(context, proxy, destination, plan, target);
     }
 
-    /// <summary>HTTP/1.x from the client, no upgrade, no Expect, a method with ordinary semantics.</summary>
-    private static bool IsPlainHttp1Request(HttpRequest request, IFeatureCollection features) =>
-        (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol))
+    /// <summary>
+    /// HTTP/1.x or HTTP/2 from the client, no upgrade, no Expect, a method with ordinary semantics
+    /// (HTTP/2's extended CONNECT for WebSockets is a CONNECT), and nothing that needs trailers:
+    /// an HTTP/1.1 backend connection of ours carries none back, so gRPC (which ends every call
+    /// with a trailer) and any client that asks for them with <c>TE: trailers</c> keep YARP's path.
+    /// </summary>
+    internal static bool IsPlainRequest(HttpRequest request, IFeatureCollection features) =>
+        (HttpProtocol.IsHttp11(request.Protocol) || HttpProtocol.IsHttp10(request.Protocol) || HttpProtocol.IsHttp2(request.Protocol))
         && !HttpMethods.IsConnect(request.Method)
         && features.Get<IHttpUpgradeFeature>() is not { IsUpgradableRequest: true }
-        && !request.Headers.ContainsKey("Expect");
+        && !request.Headers.ContainsKey("Expect")
+        && !WantsTrailers(request);
+
+    private static bool WantsTrailers(HttpRequest request)
+    {
+        if (request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+
+        foreach (var value in request.Headers.TE)
+        {
+            foreach (var token in (value ?? "").Split(',', StringSplitOptions.TrimEntries))
+            {
+                if (token.Equals("trailers", StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
 
     private async Task ForwardAsync(HttpContext context, IReverseProxyFeature proxy, DestinationState destination, DirectClusterPlan plan, DirectTarget target)
     {
@@ -174,13 +203,17 @@ internal sealed partial class DirectForwarderMiddleware
             request.Method,
             targetPath,
             target.HostHeader,
-            context.Connection.RemoteIpAddress?.ToString(),
+            ClientText(context.Connection.RemoteIpAddress),
             request.Scheme,
             request.Host.ToUriComponent(),
             request.PathBase.HasValue ? request.PathBase.ToUriComponent() : null,
             framing,
             length);
     }
+
+    // An IPv4 client accepted on a dual-stack socket is written as IPv4, as YARP (2.2 on) writes it.
+    private static string? ClientText(System.Net.IPAddress? address) =>
+        address is { IsIPv4MappedToIPv6: true } ? address.MapToIPv4().ToString() : address?.ToString();
 
     private void Report(HttpContext context, ForwardOutcome outcome)
     {

@@ -58,7 +58,7 @@ internal static class DirectPlans
         var affinityConfig = config.SessionAffinity;
         if (affinityConfig?.Enabled == true)
         {
-            // An affinity policy we do not know (YARP's HashCookie is refused at validation) leaves the request to YARP.
+            // An affinity policy that is not registered leaves the request to YARP, which reports it.
             eligible &= affinityConfig.Policy is { } name && affinityPolicies.TryGetValue(name, out affinity);
         }
         else

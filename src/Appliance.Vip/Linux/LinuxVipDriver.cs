@@ -5,17 +5,15 @@ using Appliance.Vip.Ownership;
 
 namespace Appliance.Vip.Linux;
 
-/// <summary>rtnetlink for addresses, AF_PACKET for gratuitous ARP and unsolicited NA.</summary>
+/// <summary>rtnetlink for addresses (no library does them), libpcap (SharpPcap) for gratuitous ARP and unsolicited NA.</summary>
 [SupportedOSPlatform("linux")]
 internal sealed class LinuxVipDriver : IVipDriver, IDisposable
 {
     /// <summary>Suffix of the IPv4 label that marks our addresses, e.g. "eth0:vip".</summary>
     public const string LabelSuffix = ":vip";
 
-    private static readonly byte[] Broadcast = [0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF];
-    private static readonly byte[] AllNodes = [0x33, 0x33, 0, 0, 0, 1];
     private readonly NetlinkClient _netlink = new();
-    private readonly Socket _packet = new(AddressFamily.Packet, SocketType.Raw, ProtocolType.Raw);
+    private readonly PcapFrameSender _frames = new();
 
     /// <summary>The label for VIPs on <paramref name="iface"/>; the kernel allows 15 characters.</summary>
     public static string Label(string iface) => iface.Length + LabelSuffix.Length <= 15 ? iface + LabelSuffix : iface;
@@ -50,23 +48,27 @@ internal sealed class LinuxVipDriver : IVipDriver, IDisposable
 
     public string? Remove(VipDefinition vip) => Change(vip, add: false);
 
-    public int Announce(VipDefinition vip)
+    public (int Sent, string? Error) Announce(VipDefinition vip)
     {
-        if (VipAddress.Parse(vip.Address) is not { } p || LinkInfo.Find(vip.Interface) is not { NoArp: false, Mac.Length: 6 } link)
+        if (VipAddress.Parse(vip.Address) is not { } p)
         {
-            return 0;
+            return (0, $"'{vip.Address}' is not an address/prefix");
         }
 
-        if (p.Ip.AddressFamily == AddressFamily.InterNetworkV6)
+        if (LinkInfo.Find(vip.Interface) is not { } link)
         {
-            _packet.SendTo(NeighborAdvertFrame.Build(link.Mac, p.Ip), new PacketEndPoint(link.Index, NeighborAdvertFrame.EtherTypeIpv6, AllNodes));
-            return 1;
+            return (0, $"interface '{vip.Interface}' does not exist: no gratuitous ARP/NA sent");
         }
 
-        var to = new PacketEndPoint(link.Index, ArpFrame.EtherTypeArp, Broadcast);
-        _packet.SendTo(ArpFrame.Build(link.Mac, p.Ip, reply: false), to);
-        _packet.SendTo(ArpFrame.Build(link.Mac, p.Ip, reply: true), to);
-        return 2;
+        if (link is not { NoArp: false, Mac.Length: 6 })
+        {
+            return (0, null); // NOARP or no Ethernet MAC (a tunnel): neighbours learn nothing from us
+        }
+
+        byte[][] frames = p.Ip.AddressFamily == AddressFamily.InterNetworkV6
+            ? [UnsolicitedNeighborAdvert.Build(link.Mac, p.Ip)]
+            : [GratuitousArp.Build(link.Mac, p.Ip, reply: false), GratuitousArp.Build(link.Mac, p.Ip, reply: true)];
+        return _frames.Send(vip.Interface, frames);
     }
 
     private string? Change(VipDefinition vip, bool add)
@@ -94,6 +96,6 @@ internal sealed class LinuxVipDriver : IVipDriver, IDisposable
     public void Dispose()
     {
         _netlink.Dispose();
-        _packet.Dispose();
+        _frames.Dispose();
     }
 }

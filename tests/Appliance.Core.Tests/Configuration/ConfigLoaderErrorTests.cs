@@ -96,9 +96,9 @@ public sealed class ConfigLoaderErrorTests(TempCertificates certificates) : ICla
             "$.ReverseProxy.Clusters.web.SessionAffinity.Enabled", "true or false");
 
     [Fact]
-    public void Parse_AllowedHostsOtherThanStar_IsRefused() =>
-        AssertSingleError(ParseWith(root => root["AllowedHosts"] = "example.com"),
-            "$.AllowedHosts", "Match.Hosts");
+    public void Parse_AllowedHostsWithAPort_IsRefused() =>
+        AssertSingleError(ParseWith(root => root["AllowedHosts"] = "example.com:443"),
+            "$.AllowedHosts", "without port");
 
     [Fact]
     public void Parse_ProblemsInSeveralSections_ReportsEveryOne()
@@ -111,7 +111,7 @@ public sealed class ConfigLoaderErrorTests(TempCertificates certificates) : ICla
             Rename(At(root, "Admin"), "TokenFile", "TokenFiel");
             root["Vips"] = new JsonArray(new JsonObject { ["Address"] = "198.18.0.10", ["Interface"] = "eth0", ["Priorities"] = new JsonObject { ["lb1"] = 100 } });
             At(WebBalancing(root), "HealthCheck")["ExpectedStatus"] = "700";
-            At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCookie";
+            At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCokie";
             At(Destination(root), "Metadata")["Weight"] = "300";
             At(root, "ReverseProxy", "Routes", "api")["ClusterId"] = "missing";
         });

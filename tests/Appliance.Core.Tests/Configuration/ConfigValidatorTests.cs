@@ -80,15 +80,23 @@ public sealed class ConfigValidatorTests(TempCertificates certificates) : IClass
         AssertSingleError(ParseWith(root => At(root, "Admin")["TokenFile"] = empty), "$.Admin.TokenFile", "is empty");
     }
 
-    [Fact]
-    public void Parse_HashCookie_IsRefused() =>
-        AssertSingleError(ParseWith(root => At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCookie"),
-            "$.ReverseProxy.Clusters.web.SessionAffinity.Policy", "System.IO.Hashing", "\"Policy\": \"ApplianceCookie\"");
+    [Theory]
+    [InlineData("HashCookie")]
+    [InlineData("ArrCookie")]
+    [InlineData("Cookie")]
+    [InlineData("CustomHeader")]
+    [InlineData("hashcookie")]
+    public void Parse_EveryYarpAffinityPolicy_Loads(string policy) =>
+        Assert.Empty(ParseWith(root => At(WebCluster(root), "SessionAffinity")["Policy"] = policy).Errors);
 
     [Fact]
-    public void Parse_AffinityPolicyUnset_IsRefused() =>
-        AssertSingleError(ParseWith(root => At(WebCluster(root), "SessionAffinity").Remove("Policy")),
-            "$.ReverseProxy.Clusters.web.SessionAffinity.Policy", "HashCookie", "System.IO.Hashing", "\"Policy\": \"ApplianceCookie\"");
+    public void Parse_AffinityPolicyUnset_Loads() =>
+        Assert.Empty(ParseWith(root => At(WebCluster(root), "SessionAffinity").Remove("Policy")).Errors);
+
+    [Fact]
+    public void Parse_AffinityPolicyMisspelt_IsRefusedWithSuggestion() =>
+        AssertSingleError(ParseWith(root => At(WebCluster(root), "SessionAffinity")["Policy"] = "HashCokie"),
+            "$.ReverseProxy.Clusters.web.SessionAffinity.Policy", "HashCookie", "ApplianceCookie");
 
     [Fact]
     public void Parse_AffinityPolicyUnsetButDisabled_Loads() =>

@@ -204,6 +204,9 @@ public sealed class AdminApiTests(AdminNodeFixture fixture) : IClassFixture<Admi
             """)), AdminJson.Context.ValidationResult);
         var syntax = await ApiAssert.OkAsync(await admin.PostAsync(AdminPaths.ConfigValidate, ApiAssert.Json("{ \"Node\": ")), AdminJson.Context.ValidationResult);
         var empty = await ApiAssert.ProblemAsync(await admin.PostAsync(AdminPaths.ConfigValidate, ApiAssert.Json(" ")), 400);
+        var tuned = Node.Config.DeepClone().AsObject();
+        tuned["Kestrel"] = new System.Text.Json.Nodes.JsonObject { ["AddServerHeader"] = false };
+        var warned = await ApiAssert.OkAsync(await admin.PostAsync(AdminPaths.ConfigValidate, ApiAssert.Json(tuned.ToJsonString())), AdminJson.Context.ValidationResult);
 
         Assert.True(good.Valid, string.Join("; ", good.Errors));
         Assert.StartsWith("valid: 3 route(s), 2 cluster(s), 1 listener(s)", good.Summary, StringComparison.Ordinal);
@@ -213,6 +216,9 @@ public sealed class AdminApiTests(AdminNodeFixture fixture) : IClassFixture<Admi
         Assert.False(syntax.Valid);
         Assert.Contains("line", Assert.Single(syntax.Errors).Message, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("POST the whole configuration file", empty.Detail, StringComparison.Ordinal);
+        Assert.Empty(good.Warnings ?? []);
+        Assert.True(warned.Valid, string.Join("; ", warned.Errors)); // a key that only tunes Kestrel warns, it does not refuse
+        Assert.Equal("$.Kestrel.AddServerHeader", Assert.Single(warned.Warnings ?? []).Path);
     }
 
     [Fact]

@@ -121,7 +121,7 @@ public sealed class TlsTests : IDisposable
     }
 
     [Fact]
-    public async Task Http2_OverTlsWithAlpn_ResponseIsHttp2AndReachesBackend()
+    public async Task Http2_OverTlsWithAlpn_ResponseIsHttp2AndReachesBackendOnTheDirectPath()
     {
         var a = CreateSite("a.test");
         await using var backends = await BackendSet.StartAsync(1);
@@ -140,6 +140,7 @@ public sealed class TlsTests : IDisposable
         Assert.Equal(HttpVersion.Version20, response.Version);
         Assert.Equal("backend-1", response.Headers.GetValues("X-Backend").Single());
         Assert.Equal(1, backends[0].Requests);
+        Assert.Equal((1, 0), (node.Stats().Direct, node.Stats().Yarp));
     }
 
     /// <summary>A bare TLS handshake limited to <paramref name="protocols"/>; returns what was negotiated, or the failure.</summary>

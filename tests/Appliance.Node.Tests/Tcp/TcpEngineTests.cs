@@ -23,6 +23,14 @@ public sealed class TcpEngineTests : IDisposable
     public Task Default_OnLinux_IsTheEventLoop() =>
         ForwardsThroughDaemonAsync(new Dictionary<string, string>(), "epoll event loop thread(s)");
 
+    /// <summary>
+    /// One loop per core with no cap (it was at most 4): the count follows the cores .NET sees,
+    /// which <c>DOTNET_PROCESSOR_COUNT</c> sets here as an affinity mask would on a big machine.
+    /// </summary>
+    [LoopEngineFact]
+    public Task LoopCount_FollowsTheCoresTheProcessSees_NoCapAtFour() =>
+        ForwardsThroughDaemonAsync(new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = "6" }, "TCP data path: 6 epoll event loop thread(s)");
+
     private async Task ForwardsThroughDaemonAsync(Dictionary<string, string> environment, string logLine)
     {
         await using var backend = TcpTestBackend.Start("b1");

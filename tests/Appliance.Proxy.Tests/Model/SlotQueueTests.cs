@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using Appliance.Proxy.Model;
 using Appliance.Tests.Support;
 
@@ -65,7 +66,7 @@ public sealed class SlotQueueTests
     public async Task WaitAsync_SignalledBeforeTimeout_True()
     {
         var queue = new SlotQueue();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var waiter = queue.TryEnter(10)!;
         var wait = queue.WaitAsync(waiter, QueueTimeout, time, CancellationToken.None);
 
@@ -79,7 +80,7 @@ public sealed class SlotQueueTests
     public async Task WaitAsync_NoSignal_FalseExactlyAtTimeout()
     {
         var queue = new SlotQueue();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var waiter = queue.TryEnter(10)!;
         var wait = queue.WaitAsync(waiter, QueueTimeout, time, CancellationToken.None);
 
@@ -96,7 +97,7 @@ public sealed class SlotQueueTests
     public async Task Signal_OldestTimedOut_WakeGoesToNextWaiter()
     {
         var queue = new SlotQueue();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var stale = queue.TryEnter(10)!;
         var staleWait = queue.WaitAsync(stale, QueueTimeout, time, CancellationToken.None);
         time.Advance(TimeSpan.FromSeconds(1));
@@ -115,7 +116,7 @@ public sealed class SlotQueueTests
     public async Task WaitAsync_Cancelled_ThrowsAndDoesNotCountTimeout()
     {
         var queue = new SlotQueue();
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var cancel = new CancellationTokenSource();
         var waiter = queue.TryEnter(10)!;
         var wait = queue.WaitAsync(waiter, QueueTimeout, time, cancel.Token);

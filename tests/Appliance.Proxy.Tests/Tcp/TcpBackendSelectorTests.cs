@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Net;
 using Appliance.Core.Configuration;
 using Appliance.Core.State;
@@ -10,12 +11,12 @@ namespace Appliance.Tests.Tcp;
 /// <summary>Backend choice for new TCP connections: states, weights, limits, pins, hashing, counts. No sockets.</summary>
 public sealed class TcpBackendSelectorTests
 {
-    private static readonly DateTimeOffset Now = ManualTimeProvider.Epoch;
+    private static readonly DateTimeOffset Now = new FakeTimeProvider().Start;
     private static readonly IPAddress ClientA = IPAddress.Parse("192.0.2.1");
 
     private readonly InMemorySessionStore _sessions = new();
     private readonly LocalConnectionCounts _counts = new();
-    private readonly TcpPoolRegistry _registry = new(new ManualTimeProvider());
+    private readonly TcpPoolRegistry _registry = new(new FakeTimeProvider());
 
     private TcpBackendSelector Selector => new(_sessions, _counts);
 

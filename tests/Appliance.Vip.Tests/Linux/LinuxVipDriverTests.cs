@@ -59,7 +59,7 @@ public sealed class LinuxVipDriverTests : IDisposable
         using var driver = new LinuxVipDriver();
         var before = RxPackets($"{_link}p");
 
-        Assert.Equal(2, driver.Announce(Vip));
+        Assert.Equal((2, null), driver.Announce(Vip));
 
         var deadline = DateTime.UtcNow.AddSeconds(2);
         while (RxPackets($"{_link}p") < before + 2 && DateTime.UtcNow < deadline)
