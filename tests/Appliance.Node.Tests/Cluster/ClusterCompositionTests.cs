@@ -50,15 +50,20 @@ public sealed class ClusterCompositionTests
 
     private static ApplianceConfig Config(bool withCluster)
     {
+        // One destination that is never dialled: the host is built, not started.
         JsonObject json = TestConfig.Create(FreePort.Next(), []);
+        json.Cluster()["Destinations"]!["b1"] = new JsonObject { ["Address"] = "http://127.0.0.1:9/" };
         if (withCluster)
         {
+            // Validation reads the key file; the key passed to BuildAsync is the one composed.
+            var keyFile = Path.Combine(Directory.CreateTempSubdirectory("composition-").FullName, "cluster.key");
+            File.WriteAllText(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
             var address = $"127.0.0.1:{FreePort.Next()}";
             json["Cluster"] = new JsonObject
             {
                 ["BindAddress"] = address,
                 ["Seeds"] = new JsonArray(address),
-                ["KeyFile"] = "/nonexistent/cluster.key", // the demo key stands in; never read
+                ["KeyFile"] = keyFile,
             };
         }
 
