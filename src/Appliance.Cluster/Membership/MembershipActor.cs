@@ -9,8 +9,8 @@ namespace Appliance.Cluster.Membership;
 
 /// <summary>
 /// Listens to the cluster on behalf of <c>ClusterHost</c> and keeps the cluster's state as the
-/// events tell it (Akka's own <c>Cluster.State</c> is updated by another subscriber and may lag an
-/// event by a moment): each membership, reachability or leader event calls
+/// events tell it (<see cref="ClusterStateTracker"/>: Akka's own <c>Cluster.State</c> may lag an
+/// event): each membership, reachability or leader event calls
 /// <paramref name="changed"/> with the state after it, and a refresh every
 /// <see cref="RefreshEvery"/> does too (Akka publishes no event for convergence). The transport's
 /// lifecycle events go to <paramref name="hint"/>.
@@ -20,52 +20,16 @@ internal sealed class MembershipActor : ReceiveActor, IWithTimers
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(1);
 
     private readonly Akka.Cluster.Cluster _cluster = Akka.Cluster.Cluster.Get(Context.System);
-    private ClusterEvent.CurrentClusterState _state = new();
+    private readonly ClusterStateTracker _tracker = new();
 
     public MembershipActor(Action<ClusterEvent.CurrentClusterState, Akka.Cluster.Cluster> changed, Action<Address, PeerHintKind> hint)
     {
-        Receive<ClusterEvent.CurrentClusterState>(s =>
-        {
-            _state = s;
-            changed(_state, _cluster);
-        });
-        Receive<ClusterEvent.IMemberEvent>(e =>
-        {
-            var members = _state.Members.Remove(e.Member);
-            var unreachable = _state.Unreachable;
-            if (e is ClusterEvent.MemberRemoved)
-            {
-                unreachable = unreachable.Remove(e.Member);
-            }
-            else
-            {
-                members = members.Add(e.Member);
-                if (unreachable.Contains(e.Member))
-                {
-                    unreachable = unreachable.Remove(e.Member).Add(e.Member);
-                }
-            }
-
-            _state = _state.Copy(members: members, unreachable: unreachable);
-            changed(_state, _cluster);
-        });
-        Receive<ClusterEvent.UnreachableMember>(e =>
-        {
-            _state = _state.Copy(unreachable: _state.Unreachable.Remove(e.Member).Add(e.Member));
-            changed(_state, _cluster);
-        });
-        Receive<ClusterEvent.ReachableMember>(e =>
-        {
-            _state = _state.Copy(unreachable: _state.Unreachable.Remove(e.Member));
-            changed(_state, _cluster);
-        });
-        Receive<ClusterEvent.LeaderChanged>(e =>
-        {
-            _state = _state.Copy(leader: e.Leader);
-            changed(_state, _cluster);
-        });
+        Receive<ClusterEvent.CurrentClusterState>(s => Changed(s, changed));
+        Receive<ClusterEvent.IMemberEvent>(e => Changed(e, changed));
+        Receive<ClusterEvent.IReachabilityEvent>(e => Changed(e, changed));
+        Receive<ClusterEvent.LeaderChanged>(e => Changed(e, changed));
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
-        Receive<Refresh>(_ => changed(_state, _cluster));
+        Receive<Refresh>(_ => changed(_tracker.State, _cluster));
         Receive<DisassociatedEvent>(e => hint(e.RemoteAddress, PeerHintKind.Disassociated));
         Receive<AssociationErrorEvent>(e => hint(e.RemoteAddress,
             DowningActor.IsRefused(e.Cause) ? PeerHintKind.Refused : PeerHintKind.AssociationFailed));
@@ -89,6 +53,12 @@ internal sealed class MembershipActor : ReceiveActor, IWithTimers
     {
         _cluster.Unsubscribe(Self);
         Context.System.EventStream.Unsubscribe(Self);
+    }
+
+    private void Changed(object message, Action<ClusterEvent.CurrentClusterState, Akka.Cluster.Cluster> changed)
+    {
+        _tracker.Apply(message);
+        changed(_tracker.State, _cluster);
     }
 
     private sealed class Refresh

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Appliance.Cluster.Membership;
 using Akka.DistributedData;
 using Appliance.Replication.Sync;
 using Appliance.Replication.Wire;
@@ -25,6 +26,7 @@ internal sealed class GaugesActor : ReceiveActor, IWithTimers
     private readonly Akka.Cluster.Cluster _cluster;
     private readonly IActorRef _replicator;
     private readonly string _selfKey;
+    private readonly ClusterStateTracker _members = new(); // not Cluster.State: it may lag the events
     private readonly HashSet<string> _removed = new(StringComparer.Ordinal);
     private LWWDictionary<string, NodeGauges> _data = LWWDictionary<string, NodeGauges>.Empty;
     private bool _published;
@@ -50,13 +52,21 @@ internal sealed class GaugesActor : ReceiveActor, IWithTimers
         });
         Receive<ClusterEvent.MemberRemoved>(m =>
         {
+            _members.Apply(m);
             _removed.Add(KeyOf(m.Member.UniqueAddress));
             PruneRemoved();
             Recount();
         });
-        Receive<ClusterEvent.IMemberEvent>(_ => Recount());
-        Receive<ClusterEvent.IReachabilityEvent>(_ => Recount());
-        Receive<ClusterEvent.CurrentClusterState>(_ => Recount());
+        Receive<ClusterEvent.IClusterDomainEvent>(e =>
+        {
+            _members.Apply(e);
+            Recount();
+        });
+        Receive<ClusterEvent.CurrentClusterState>(s =>
+        {
+            _members.Apply(s);
+            Recount();
+        });
         ReceiveAny(_ => { }); // UpdateSuccess and the like: WriteLocal cannot fail in a way worth acting on
     }
 
@@ -121,7 +131,7 @@ internal sealed class GaugesActor : ReceiveActor, IWithTimers
     /// <summary>The sum over the other members that are alive (joining to exiting) and reachable from here.</summary>
     private void Recount()
     {
-        var state = _cluster.State;
+        var state = _members.State;
         var unreachable = state.Unreachable.Select(m => m.UniqueAddress).ToHashSet();
         var live = state.Members
             .Where(m => m.Status is MemberStatus.Joining or MemberStatus.WeaklyUp or MemberStatus.Up or MemberStatus.Leaving or MemberStatus.Exiting)

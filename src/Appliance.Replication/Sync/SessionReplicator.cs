@@ -222,13 +222,11 @@ internal sealed class SessionReplicator
 
         if (_peers.Count == 0)
         {
-            // A member that never had a peer formed the cluster: nothing to pull. One whose peers
-            // went away mid-sync still lacks the state: it waits for a peer or the bound.
-            if (!_hadPeers)
-            {
-                _sync.Set(SyncStatus.Alone, nowMs);
-            }
-
+            // A member that never had a peer formed the cluster: nothing to pull. One whose every
+            // peer has since been downed or removed (a partition right after it joined) has nobody
+            // left to pull from: waiting for the bound would only keep the cluster's one member
+            // unready and its VIPs unheld. It serves what it has; digests repair after a rejoin.
+            _sync.Set(_hadPeers ? SyncStatus.GaveUp : SyncStatus.Alone, nowMs);
             return;
         }
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Appliance.Cluster.Membership;
 using Appliance.Replication.Hosting;
 using Appliance.Replication.Sessions;
 using Appliance.Replication.Wire;
@@ -32,6 +33,7 @@ internal sealed class SessionsActor : ReceiveActor, IWithTimers
     private readonly ILogger _logger;
     private readonly SessionReplicator _replicator;
     private readonly Akka.Cluster.Cluster _cluster;
+    private readonly ClusterStateTracker _members = new(); // not Cluster.State: it may lag the events
     private readonly Dictionary<Address, ActorSelection> _selections = [];
     private readonly List<(Address To, IReplicationMessage Message)> _outgoing = [];
     private long _lastFlushMs;
@@ -66,9 +68,8 @@ internal sealed class SessionsActor : ReceiveActor, IWithTimers
             LogSync();
             SendAll();
         });
-        Receive<ClusterEvent.IMemberEvent>(_ => UpdateMembers());
-        Receive<ClusterEvent.IReachabilityEvent>(_ => UpdateMembers());
-        Receive<ClusterEvent.CurrentClusterState>(_ => UpdateMembers());
+        Receive<ClusterEvent.IClusterDomainEvent>(e => UpdateMembers(e));
+        Receive<ClusterEvent.CurrentClusterState>(s => UpdateMembers(s));
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -129,9 +130,10 @@ internal sealed class SessionsActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>Members other than this node that are joining, up or leaving are peers; this node is a member once Up.</summary>
-    private void UpdateMembers()
+    private void UpdateMembers(object clusterEvent)
     {
-        var state = _cluster.State;
+        _members.Apply(clusterEvent);
+        var state = _members.State;
         var self = _cluster.SelfAddress;
         var isMember = state.Members.Any(m => m.Address == self && m.Status is MemberStatus.Up or MemberStatus.WeaklyUp or MemberStatus.Leaving);
         var peers = state.Members

@@ -93,4 +93,26 @@ public sealed class SessionReplicatorTests
         Assert.DoesNotContain(sent, s => s.Message is SessionSyncRequest);
         Assert.True(sync.IsStateSynced);
     }
+
+    [Fact]
+    public void EveryPeerRemovedMidSync_GivesUpAtOnce_InsteadOfWaitingForTheBound()
+    {
+        var time = new FixedTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var store = new ReplicatedSessionStore(new HlcSource(1), new SessionTableOptions { ShardCount = 2 }, time);
+        var sync = new SyncState();
+        var replicator = new SessionReplicator(store, sync, new ReplicationStats(), new SessionReplicationOptions());
+        replicator.SetMembers(isMember: true, [Peer]);
+        var sent = new List<(Address To, IReplicationMessage Message)>();
+        replicator.Tick(1_000, sent);
+        Assert.Contains(sent, s => s.To == Peer && s.Message is SessionSyncRequest);
+        Assert.Equal(SyncStatus.Pulling, sync.Status);
+
+        replicator.Tick(1_500, []); // the peer is still a member: keep waiting for its transfer
+        Assert.Equal(SyncStatus.Pulling, sync.Status);
+
+        replicator.SetMembers(isMember: true, []); // downed and removed: nobody left to pull from
+        replicator.Tick(1_600, []);
+        Assert.Equal(SyncStatus.GaveUp, sync.Status);
+        Assert.True(sync.IsStateSynced);
+    }
 }
