@@ -80,6 +80,7 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
     private async Task RunAsync()
     {
         var backoff = FirstBackoff;
+        Akka.Actor.Address? join = null; // set after a heal: the next incarnation joins the other side
         while (!_stopping.IsCancellationRequested)
         {
             var number = Interlocked.Increment(ref _incarnation);
@@ -95,7 +96,7 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
 
                 Publish(ClusterView.NotStarted with { Incarnations = number, At = _time.GetUtcNow() });
                 incarnation = Incarnation.Start(_settings, ClusterHocon.Build(_settings),
-                    [Authenticator.CreateSetup(), new LoggingSetup(_loggers)], _participants, OnChanged, OnHint);
+                    [Authenticator.CreateSetup(), new LoggingSetup(_loggers)], _participants, OnChanged, OnHint, join);
                 Stats.Started();
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -136,7 +137,9 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
                 backoff = FirstBackoff;
             }
 
-            var reason = incarnation.Quarantined ? "a peer quarantined it: it had been removed while it lived on"
+            join = incarnation.YieldedTo;
+            var reason = incarnation.YieldedTo is { } winner ? $"a healed partition: it joins the cluster of {winner.Host}:{winner.Port}"
+                : incarnation.Quarantined ? "a peer quarantined it: it had been removed while it lived on"
                 : incarnation.SelfDowned ? "this node was downed by the others"
                 : "the ActorSystem ended (Akka.Remote ends it after a failed outbound TLS handshake)";
             ClusterHostLog.Lost(_logger, number, reason, (long)backoff.TotalMilliseconds);

@@ -36,6 +36,9 @@ internal sealed class Incarnation
     /// <summary>Set when a peer told this system it was quarantined (removed while it lived on).</summary>
     public bool Quarantined { get; private set; }
 
+    /// <summary>Set when this incarnation ended to join the other side of a healed partition: the next one joins this address.</summary>
+    public Address? YieldedTo { get; private set; }
+
     /// <summary>True once this incarnation's own member was downed or removed by the others.</summary>
     public bool SelfDowned => Cluster.SelfMember.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed;
 
@@ -45,7 +48,8 @@ internal sealed class Incarnation
     /// </summary>
     public static Incarnation Start(
         ClusterSettings settings, Config config, IEnumerable<Setup> setups, IReadOnlyList<IClusterParticipant> participants,
-        Action<Akka.Cluster.ClusterEvent.CurrentClusterState, Akka.Cluster.Cluster> changed, Action<Address, PeerHintKind> hint)
+        Action<Akka.Cluster.ClusterEvent.CurrentClusterState, Akka.Cluster.Cluster> changed, Action<Address, PeerHintKind> hint,
+        Address? join = null)
     {
         var merged = participants.Aggregate(config, (c, p) => c.WithFallback(p.Settings));
         var bootstrap = setups.Aggregate(ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(merged)), (s, x) => s.And(x));
@@ -61,7 +65,15 @@ internal sealed class Incarnation
 
             system.ActorOf(MembershipActor.Props(changed, hint), "membership");
             system.ActorOf(Props.Create(() => new QuarantineListener(incarnation)), "quarantine");
-            incarnation.Cluster.JoinSeedNodes(incarnation.SeedAddresses(settings, selfFirst: false));
+            system.ActorOf(HealActor.Props(settings.HealAfter, incarnation.Yield), "heal");
+            if (join is { } address)
+            {
+                incarnation.Cluster.Join(address); // the other side of a healed partition
+            }
+            else
+            {
+                incarnation.Cluster.JoinSeedNodes(incarnation.SeedAddresses(settings, selfFirst: false));
+            }
             return incarnation;
         }
         catch
@@ -87,6 +99,14 @@ internal sealed class Incarnation
         }
 
         return seeds;
+    }
+
+    /// <summary>Ends this incarnation so that the next one joins <paramref name="winner"/>'s cluster (called from the heal actor; does not wait).</summary>
+    private void Yield(Address winner)
+    {
+        YieldedTo = winner;
+        System.Log.Warning("Cluster: {0} was lost to a partition and is alive in another cluster whose lowest address sorts first; this side ends its incarnation and joins it", winner);
+        _ = CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClusterJoinUnsuccessfulReason.Instance);
     }
 
     /// <summary>True once this node is a member (any status short of removed).</summary>

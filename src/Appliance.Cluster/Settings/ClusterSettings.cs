@@ -46,6 +46,13 @@ public sealed record ClusterSettings
     /// <summary>Unreachable for this long and the member is downed; zero: never (only a refusing peer is downed).</summary>
     public TimeSpan DownAfter { get; init; }
 
+    /// <summary>
+    /// How long a member lost to a partition must answer, outside this cluster, before the side
+    /// with the higher lowest address joins it (<see cref="Membership.HealPolicy"/>): twice the
+    /// seed-join timeout, which a restarted node needs at most to join again on its own.
+    /// </summary>
+    public TimeSpan HealAfter => SeedJoinTimeout * 2;
+
     public int MaxFrameSize { get; init; }
 
     /// <summary>True when this node is one of the seeds (it may then form a cluster alone).</summary>
