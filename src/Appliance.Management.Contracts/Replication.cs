@@ -19,8 +19,8 @@ namespace Appliance.Management.Contracts;
 /// <param name="FullSyncsServed">Full-state transfers sent to a starting peer.</param>
 /// <param name="FullSyncEntriesSent">Entries sent in full-state transfers.</param>
 /// <param name="SyncRequests">Full-state requests this node made (over 1: it retried with another peer).</param>
-/// <param name="BytesSent">Replication bytes sent, frames included.</param>
-/// <param name="BytesReceived">Replication bytes received, frames included.</param>
+/// <param name="BytesSent">Replication payload bytes sent (serialized messages; Akka.Remote's envelope and framing not included).</param>
+/// <param name="BytesReceived">Replication payload bytes received (the same measure).</param>
 public sealed record ReplicationResponse(
     bool Configured,
     string? Message,

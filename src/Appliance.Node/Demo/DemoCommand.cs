@@ -2,8 +2,6 @@ using Appliance.Core.Security;
 using System.Net;
 using System.Net.Sockets;
 using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Membership;
-using Appliance.Cluster.Transport;
 using Appliance.Core.Configuration;
 using Appliance.Node.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -79,14 +77,14 @@ internal static class DemoCommand
         }
     }
 
-    /// <summary>Every node sees all three Up and holds the cluster's state.</summary>
+    /// <summary>Every node sees all three Up and holds the cluster's state (when replication runs).</summary>
     private static async Task<bool> ClusterFormedAsync(List<WebApplication> nodes, CancellationToken cancel)
     {
-        var clusters = nodes.Select(n => n.Services.GetRequiredService<ClusterService>()).ToList();
+        var clusters = nodes.Select(n => (n.Services.GetRequiredService<ClusterHost>(), n.Services.GetService<IStateSyncStatus>())).ToList();
         var deadline = DateTime.UtcNow + ClusterFormTimeout;
         while (DateTime.UtcNow < deadline && !cancel.IsCancellationRequested)
         {
-            if (clusters.All(c => c.IsStateSynced && c.Current.Members.Count(m => m.Status == MemberStatus.Up) == Nodes))
+            if (clusters.All(c => c.Item2?.IsStateSynced != false && c.Item1.Current.Members.Count(m => m.Status == MemberStatus.Up) == Nodes))
             {
                 return true;
             }

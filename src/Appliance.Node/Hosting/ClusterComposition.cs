@@ -1,14 +1,11 @@
-using Appliance.Core.Security;
-using Appliance.Cluster.FailureDetection;
 using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Membership;
-using Appliance.Cluster.Replication;
-using Appliance.Cluster.Transport;
+using Appliance.Cluster.Settings;
 using Appliance.Core.Configuration;
-using Appliance.Core.State;
+using Appliance.Core.Membership;
+using Appliance.Core.Security;
+using Appliance.Replication;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Appliance.Core.Membership;
 
 namespace Appliance.Node.Hosting;
 
@@ -16,8 +13,11 @@ namespace Appliance.Node.Hosting;
 internal static class ClusterComposition
 {
     /// <summary>
-    /// Registers membership and replication. <paramref name="demoKey"/> replaces the key file for
-    /// <c>applianced demo</c>, which must need no files; operators always configure a file.
+    /// Registers membership (<see cref="ClusterHost"/> on Akka.Cluster) and replication
+    /// (Appliance.Replication: the sticky-session table, the cluster-wide connection counts and the
+    /// start-up sync). Call it before the proxy registers its single-node stores, which are added
+    /// with TryAdd and so give way to the replicated ones. <paramref name="demoKey"/> replaces the key
+    /// file for <c>applianced demo</c>, which must need no files; operators always configure a file.
     /// </summary>
     public static void AddCluster(IServiceCollection services, ApplianceConfig config, ClusterKey? demoKey = null)
     {
@@ -32,58 +32,20 @@ internal static class ClusterComposition
             throw new ConfigRejectedException([new ConfigError("$.Cluster.KeyFile", keyError)]);
         }
 
-        var bind = ToNodeAddress(options.BindAddress);
-        var advertise = options.AdvertiseAddress is { } a ? ToNodeAddress(a) : bind;
-        var seeds = options.Seeds.Select(ToNodeAddress).ToList();
-        var membership = new MembershipOptions
-        {
-            FailureDetector = new FailureDetectorOptions
-            {
-                HeartbeatInterval = options.HeartbeatInterval,
-                Threshold = options.PhiThreshold,
-                AcceptableHeartbeatPause = options.AcceptableHeartbeatPause,
-                MinStdDeviation = options.MinStdDeviation,
-            },
-            GossipInterval = options.GossipInterval,
-            DownAfter = options.DownAfter,
-            SeedJoinTimeout = options.SeedJoinTimeout,
-        };
+        var settings = ClusterSettings.From(options, config.Node.Name);
 
-        // Registered before the proxy, whose TryAdd then keeps these replicated stores.
-        services.AddSingleton(_ => new ClusterCore(advertise, config.Node.Name, seeds, membership, new Random()));
-        services.AddSingleton(sp => new HlcSource(sp.GetRequiredService<ClusterCore>().Self.Uid));
-        services.AddSingleton(sp => new ReplicatedSessionStore(sp.GetRequiredService<HlcSource>(), new ReplicationOptions(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new ReplicatedConnectionCounts(sp.GetRequiredService<ClusterCore>().Self.Uid));
-        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<ReplicatedSessionStore>());
-        services.AddSingleton<IConnectionCounts>(sp => sp.GetRequiredService<ReplicatedConnectionCounts>());
+        // The stores are node singletons that outlive each incarnation; their actors are the
+        // IClusterParticipants the host starts on every new ActorSystem before it joins.
+        services.AddReplication(options, config.Node.Name);
         services.AddSingleton(Appliance.Proxy.SessionAffinity.StickyHint.FromClusterKey(key.Span)); // every node reads every node's cookie hints
-        services.AddSingleton(sp =>
-        {
-            var time = sp.GetRequiredService<TimeProvider>();
-            var loggers = sp.GetRequiredService<ILoggerFactory>();
-            var transport = new TcpClusterTransport(bind, key, new TcpTransportOptions { MaxFrameSize = options.MaxFrameSize }, time,
-                loggers.CreateLogger("Appliance.Cluster.Transport"));
-            var core = sp.GetRequiredService<ClusterCore>();
-            var sessions = sp.GetRequiredService<ReplicatedSessionStore>();
-            var replicator = new Replicator(core.Self, sessions, sp.GetRequiredService<ReplicatedConnectionCounts>(), new ReplicatorOptions());
-            Appliance.Cluster.Hosting.ClusterLog.Starting(loggers.CreateLogger("Appliance.Cluster"), core.Self.ToString(), bind.ToString(), string.Join(", ", seeds));
-            return new ClusterService(core, transport, time, loggers.CreateLogger<ClusterService>())
-            {
-                Replication = new ReplicationDriver(replicator, sessions, time, loggers.CreateLogger("Appliance.Cluster.Replication")),
-            };
-        });
-        services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterService>());
-        services.AddSingleton<IStateSyncStatus>(sp => sp.GetRequiredService<ClusterService>());
-        services.AddHostedService(sp => sp.GetRequiredService<ClusterService>());
-    }
-
-    private static NodeAddress ToNodeAddress(string text)
-    {
-        if (!EndpointParser.TryParseEndpoint(text, out var host, out var port))
-        {
-            throw new FormatException($"'{text}' is not host:port; validation should have refused it.");
-        }
-
-        return new NodeAddress(host == EndpointParser.AnyHost ? "0.0.0.0" : host, port);
+        services.AddSingleton(sp => new ClusterHost(
+            settings,
+            key,
+            sp.GetServices<IClusterParticipant>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IClusterMembership>(sp => sp.GetRequiredService<ClusterHost>());
+        services.AddSingleton<IClusterPeerHints>(sp => sp.GetRequiredService<ClusterHost>());
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterHost>());
     }
 }

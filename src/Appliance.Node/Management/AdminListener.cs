@@ -53,11 +53,15 @@ internal sealed class AdminListener(IServiceProvider node) : IHostedService, IAs
             services.AddSingleton<IMetricsSource>(Create<NodeMetricsSource>(status, reloader));
             services.AddSingleton<IMetricsSource>(new ProcessMetricsSource());
             services.AddSingleton<IMetricsSource>(Create<ProxyMetricsSource>(backends));
-            if (node.GetService<ClusterService>() is { } cluster)
+            if (node.GetService<ClusterHost>() is { } cluster)
             {
                 services.AddSingleton<IClusterView>(new ClusterMembersView(cluster));
                 services.AddSingleton<IMetricsSource>(new ClusterMetricsSource(cluster));
-                var replication = new ReplicationView(cluster);
+            }
+
+            if (node.GetService<Appliance.Replication.Hosting.ReplicationInfo>() is { } replicationInfo)
+            {
+                var replication = new ReplicationView(replicationInfo);
                 services.AddSingleton<IReplicationView>(replication);
                 services.AddSingleton<IMetricsSource>(new ReplicationMetricsSource(replication));
             }

@@ -1,5 +1,4 @@
 using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Membership;
 using Appliance.Management.Contracts;
 using Appliance.Management.Sources;
 using Appliance.Core.Membership;
@@ -7,16 +6,15 @@ using Appliance.Core.Membership;
 namespace Appliance.Node.Management;
 
 /// <summary>The management view of live membership: each member with its state as this node sees it.</summary>
-internal sealed class ClusterMembersView(ClusterService cluster) : IClusterView
+internal sealed class ClusterMembersView(ClusterHost cluster) : IClusterView
 {
     /// <summary>
-    /// The phi shown for a member the detector is certain about: the view already caps it
-    /// (<see cref="ViewTracker.PhiCeiling"/>; past about 323 the formula underflows to +infinity,
-    /// which JSON cannot carry), and the answer applies the same ceiling to any view it is given.
-    /// Found by the partition and degraded-link fault tests: <c>GET /api/v1/cluster/members</c>
-    /// answered 500 for as long as a cut-off peer stayed in the list.
+    /// The largest phi an answer shows: JSON cannot carry +infinity, which a detector certain about
+    /// a member would give (found by the fault tests: <c>GET /api/v1/cluster/members</c> answered
+    /// 500 while a cut-off peer stayed in the list). Akka keeps phi to itself, so views from the
+    /// cluster say 0; the ceiling still guards any view this is given.
     /// </summary>
-    public const double MaxPhi = ViewTracker.PhiCeiling;
+    public const double MaxPhi = 1000;
 
     public MembersResponse Members() => Describe(cluster.Current);
 
@@ -47,7 +45,6 @@ internal sealed class ClusterMembersView(ClusterService cluster) : IClusterView
             return "this node is not a member of a cluster right now (it is still joining, or has left already).";
         }
 
-        cluster.RequestLeave();
-        return null;
+        return cluster.RequestLeave() ? null : "this node is not a member of a cluster right now (it is still joining, or has left already).";
     }
 }

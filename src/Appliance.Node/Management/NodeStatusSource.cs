@@ -1,5 +1,4 @@
 using System.Reflection;
-using Appliance.Cluster.Hosting;
 using Appliance.Management.Contracts;
 using Appliance.Management.Sources;
 using Appliance.Node.Hosting;

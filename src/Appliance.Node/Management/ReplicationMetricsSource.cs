@@ -1,6 +1,7 @@
-using Appliance.Cluster.Replication;
 using Appliance.Management.Metrics;
 using Appliance.Management.Sources;
+using Appliance.Replication.Hosting;
+using Appliance.Replication.Sync;
 
 namespace Appliance.Node.Management;
 
@@ -24,7 +25,7 @@ internal sealed class ReplicationMetricsSource(ReplicationView view) : IMetricsS
         w.Sample("appliance_replication_entries_total", r.RepairEntriesSent, ("direction", "sent"), ("kind", "repair"));
         w.Sample("appliance_replication_entries_total", r.FullSyncEntriesSent, ("direction", "sent"), ("kind", "sync"));
         w.Sample("appliance_replication_entries_total", r.EntriesReceived, ("direction", "received"), ("kind", "any"));
-        w.Counter("appliance_replication_bytes_total", "Replication bytes on the cluster transport, frames included.");
+        w.Counter("appliance_replication_bytes_total", "Replication payload bytes (serialized messages; Akka.Remote's envelope and framing not included).");
         w.Sample("appliance_replication_bytes_total", r.BytesSent, ("direction", "sent"));
         w.Sample("appliance_replication_bytes_total", r.BytesReceived, ("direction", "received"));
 
@@ -34,6 +35,9 @@ internal sealed class ReplicationMetricsSource(ReplicationView view) : IMetricsS
         w.Counter("appliance_replication_full_syncs_total", "Full-state transfers served to starting peers, and requested by this node.");
         w.Sample("appliance_replication_full_syncs_total", r.FullSyncsServed, ("direction", "served"));
         w.Sample("appliance_replication_full_syncs_total", r.SyncRequests, ("direction", "requested"));
+
+        w.Counter("appliance_replication_payloads_rejected_total", "Replication payloads dropped because they did not decode or broke a bound (a peer's bug or a forged message; the association stays).");
+        w.Sample("appliance_replication_payloads_rejected_total", ReplicationInfo.RejectedPayloads);
 
         w.Gauge("appliance_replication_sync_status", "1 for this node's start-up sync status (ready needs synced, alone or gave-up).");
         foreach (var status in Enum.GetValues<SyncStatus>())

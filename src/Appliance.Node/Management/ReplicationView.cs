@@ -1,43 +1,35 @@
-using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Replication;
 using Appliance.Management.Contracts;
 using Appliance.Management.Sources;
+using Appliance.Replication.Hosting;
+using Appliance.Replication.Sync;
 
 namespace Appliance.Node.Management;
 
-/// <summary>The replicated table, the start-up sync and replication traffic, for the API and /metrics.</summary>
-internal sealed class ReplicationView(ClusterService cluster) : IReplicationView
+/// <summary>
+/// The replicated table, the start-up sync and replication traffic, for the API and /metrics. Reads
+/// <see cref="ReplicationInfo"/>, a node singleton, so the answer spans the ActorSystem incarnations.
+/// </summary>
+internal sealed class ReplicationView(ReplicationInfo info) : IReplicationView
 {
     public HistogramSnapshot Visibility()
     {
-        if (cluster.Replication is not { } replication)
-        {
-            return HistogramSnapshot.Empty;
-        }
-
-        var histogram = replication.Stats.Visibility;
+        var histogram = info.Stats.Visibility;
         return new HistogramSnapshot([.. VisibilityHistogram.UpperBoundsMs.Select(ms => ms / 1000)], histogram.Counts(), histogram.SumSeconds);
     }
 
     public ReplicationResponse Status()
     {
-        if (cluster.Replication is not { } replication)
-        {
-            return new NotConfiguredReplication().Status();
-        }
-
-        var stats = replication.Stats;
-        var sessions = replication.Sessions;
-        var transport = cluster.TransportStats;
+        var stats = info.Stats;
+        var sync = info.Sync;
         return new ReplicationResponse(
             true,
-            stats.Status.IsDone() ? null : "this node is still pulling the cluster's state; it reports not ready until it has it",
-            stats.Status.ToText(),
-            stats.SyncDurationMs >= 0 ? stats.SyncDurationMs : null,
-            stats.SyncTransferMs >= 0 ? stats.SyncTransferMs : null,
-            sessions.Count,
-            sessions.MaxSessions,
-            sessions.Evicted,
+            sync.Status.IsDone() ? null : "this node is still pulling the cluster's state; it reports not ready until it has it",
+            sync.Status.ToText(),
+            sync.SyncDurationMs >= 0 ? sync.SyncDurationMs : null,
+            sync.SyncTransferMs >= 0 ? sync.SyncTransferMs : null,
+            info.Sessions,
+            info.MaxSessions,
+            info.Evicted,
             stats.DeltaMessagesSent,
             stats.DeltaEntriesSent,
             stats.EntriesReceived,
@@ -47,7 +39,7 @@ internal sealed class ReplicationView(ClusterService cluster) : IReplicationView
             stats.FullSyncsServed,
             stats.FullSyncEntriesSent,
             stats.SyncRequests,
-            transport.ReplicaBytesSent,
-            transport.ReplicaBytesReceived);
+            ReplicationInfo.BytesSent,
+            ReplicationInfo.BytesReceived);
     }
 }

@@ -40,6 +40,9 @@ public sealed class ClusterSectionTests(TempCertificates certificates) : IClassF
         Assert.Equal(TimeSpan.FromMilliseconds(100), cluster.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromSeconds(2), cluster.DownAfter);
         Assert.Equal(8, cluster.PhiThreshold);
+        // Issue 15's LAN tuning: about 560 ms from the last heartbeat to unreachable.
+        Assert.Equal(TimeSpan.FromMilliseconds(200), cluster.AcceptableHeartbeatPause);
+        Assert.Equal(TimeSpan.FromMilliseconds(50), cluster.MinStdDeviation);
     }
 
     [Fact]

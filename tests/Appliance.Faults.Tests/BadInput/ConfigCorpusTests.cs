@@ -133,6 +133,6 @@ public sealed class ConfigCorpusTests(ITestOutputHelper output)
         File.WriteAllText(Path.Combine(directory, "site.crt"), certificate.ExportCertificatePem());
         File.WriteAllText(Path.Combine(directory, "site.key"), key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(Path.Combine(directory, "other.key"), other.ExportPkcs8PrivateKeyPem());
-        File.WriteAllText(Path.Combine(directory, "cluster.key"), ClusterWire.KeyBase64 + "\n");
+        File.WriteAllText(Path.Combine(directory, "cluster.key"), Convert.ToBase64String(new byte[32]) + "\n");
     }
 }

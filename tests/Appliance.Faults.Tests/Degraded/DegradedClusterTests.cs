@@ -87,7 +87,6 @@ public sealed class DegradedClusterTests(ITestOutputHelper output)
         Figures.Record(output, test, "connection counts visible on the others", countsSeen.TotalMilliseconds, "ms");
         Figures.Record(output, test, "connection counts back to 0 everywhere", countsCleared.TotalMilliseconds, "ms");
         Figures.Record(output, test, "unreachable flaps (all observers)", final.Unreachable, "transitions");
-        Figures.Record(output, test, "max phi of an Up member", final.MaxPhi, "phi");
         Figures.Record(output, test, "delayer release late, max", cluster.Links.Max(l => l.Delayer.MaxLate.TotalMilliseconds), "ms");
         Figures.Record(output, test, "packets released over 100 ms late (machine load, not the link)", cluster.Links.Sum(l => l.Delayer.Late.Over100Ms), "packets");
         output.WriteLine($"readings: {final.Readings}; unreachable log lines {flapLines}; delayer overflows {cluster.Links.Sum(l => l.Delayer.Overflows)}, "

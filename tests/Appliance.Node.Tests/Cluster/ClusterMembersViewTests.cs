@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Appliance.Cluster.Hosting;
-using Appliance.Cluster.Membership;
 using Appliance.Management.Contracts;
 using Appliance.Node.Management;
 using Appliance.Core.Membership;

@@ -105,8 +105,8 @@ public sealed partial class ClusterProcessTests
         await nodes[0].WaitForOutputAsync("member lb2 (" + nodes.ClusterAddress(1) + ") is now up", 20_000);
 
         var intruder = nodes.Start(2, nodes.WriteKey("wrong.key", ClusterNodes.NewKey()));
-        await nodes[0].WaitForOutputAsync("Rejected a cluster frame", 15_000);
-        Assert.Contains("authentication failed", nodes[0].Output, StringComparison.Ordinal);
+        await nodes[0].WaitForOutputAsync("refused a TLS handshake", 15_000);
+        Assert.Contains("not from this cluster's key", nodes[0].Output, StringComparison.Ordinal);
         await Task.Delay(2_000);
 
         Assert.DoesNotContain("member lb3", nodes[0].Output, StringComparison.Ordinal);

@@ -111,6 +111,10 @@ public sealed class HealthCheckTests
 
         Assert.Equal(3, failures);
         var tripped = System.Diagnostics.Stopwatch.StartNew();
+
+        // The passive policy judges a response after it has been sent: a request right behind the
+        // third 500 can still reach backend-1. Wait (bounded) until two in a row go elsewhere.
+        await HttpTestHelpers.WaitUntilAsync(async () => (await SendAsync(client, 2)).All(b => b == "backend-2"), TimeSpan.FromSeconds(1), "backend-1 is ejected");
         var before = backends[0].Requests;
         var after = await SendAsync(client, 10);
         Assert.True(tripped.Elapsed < TimeSpan.FromSeconds(1.5), "the check ran too slowly to be inside the reactivation period");

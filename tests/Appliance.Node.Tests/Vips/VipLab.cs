@@ -94,7 +94,11 @@ internal sealed class VipLab : IAsyncDisposable
         _daemons[index] = null;
     }
 
-    /// <summary>Waits until balancer <paramref name="index"/> sees every other running balancer Up.</summary>
+    /// <summary>
+    /// Waits until balancer <paramref name="index"/> sees every other running balancer Up and has
+    /// finished its start-up sync: until then it takes no VIP, and a test that cuts a link first
+    /// would see a lower-ranked but synced node take over instead.
+    /// </summary>
     public async Task WaitUpAsync(int index, int timeoutMs = 60_000)
     {
         for (var j = 0; j < _daemons.Length; j++)
@@ -103,6 +107,14 @@ internal sealed class VipLab : IAsyncDisposable
             {
                 await this[index].WaitForOutputAsync($"member lb{j + 1} ({Net.Balancers[j].Address}:7946) is now up", timeoutMs);
             }
+        }
+
+        string[] syncDone = ["Replication: state synced from a peer", "Replication: this node formed the cluster alone", "Replication: no peer delivered its full state"];
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!syncDone.Any(line => this[index].Output.Contains(line, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"lb{index + 1} never finished its start-up sync:\n{Tail(this[index].Output)}");
+            await Task.Delay(50);
         }
     }
 
