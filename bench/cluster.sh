@@ -6,16 +6,23 @@
 #      kill to the "unreachable" log line on each survivor (log timestamps, UTC ms). Then the
 #      killed node is restarted and must be up everywhere again before the next trial.
 #      Prints median and max over all observations (TRIALS x 2 survivors).
-#   2. Membership traffic: for 3 and for 7 nodes, run a steady cluster for STEADY seconds, stop
-#      every node with SIGTERM, and sum the "Cluster traffic" lines each node logs on stop
-#      (bytes sent over its lifetime, join included), as bytes/s for the whole cluster and per node.
-# Environment: TRIALS [20], STEADY [30], SKIP_BUILD=1 to use the existing Release build.
+#   2. Membership traffic: for 3 and for 7 nodes, let the cluster settle (SETTLE seconds after
+#      every node has every other up), then read the kernel's per-socket TCP counters (`ss -tinH`:
+#      bytes_sent, bytes_received) of every socket whose local or peer port is a cluster port, at
+#      the start and at the end of a STEADY-second window. Both ends of each loopback connection are
+#      such sockets, so the sum of bytes_sent over them is every byte the cluster put on the wire
+#      (TCP payload: TLS records, headers of Akka's frames; no IP/TCP headers); bytes_received is
+#      printed beside it as a check. A socket opened within the window counts from 0; one closed
+#      within it is lost, so the script also prints how many sockets appeared and disappeared.
+#      No log line is needed (the Akka layer logs none for traffic).
+# Environment: TRIALS [20], STEADY [30], SETTLE [5], SKIP_BUILD=1 to use the existing Release build.
 # Only 127.0.0.1 is used; every wait is bounded; all processes are killed on exit.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TRIALS=${TRIALS:-20}
 STEADY=${STEADY:-30}
+SETTLE=${SETTLE:-5}
 DLL="$REPO/src/Appliance.Node/bin/Release/net10.0/applianced.dll"
 WORK=$(mktemp -d /tmp/bench-cluster.XXXXXX)
 declare -A PIDS
@@ -94,25 +101,71 @@ detection() {
   sort -n "$WORK/detect.txt" | awk '{v[NR]=$1} END {printf "detection after kill -9 (%d observations): median %d ms, max %d ms, min %d ms\n", NR, v[int((NR+1)/2)], v[NR], v[1]}'
 }
 
+# sample_sockets FILE: one line "local peer bytes_sent bytes_received" per TCP socket whose local or
+# peer port is one of CPORT[1..n] (both ends of every loopback cluster connection).
+sample_sockets() {
+  ss -tinH | python3 -c '
+import re, sys
+ports = set(sys.argv[1].split(","))
+head = None
+for line in sys.stdin:
+    if not line[0].isspace():
+        f = line.split()
+        head = (f[3], f[4]) if len(f) >= 5 else None
+        continue
+    if head is None:
+        continue
+    local, peer = head
+    head = None
+    if local.rsplit(":", 1)[1] not in ports and peer.rsplit(":", 1)[1] not in ports:
+        continue
+    sent = re.search(r"\bbytes_sent:(\d+)", line)
+    recv = re.search(r"\bbytes_received:(\d+)", line)
+    print(local, peer, sent.group(1) if sent else 0, recv.group(1) if recv else 0)
+' "$(IFS=,; echo "${CPORT[*]:1}")" > "$1"
+}
+
 traffic() {                 # traffic N
-  local n=$1 i
+  local n=$1 i t0 t1
   rm -f "$WORK"/lb*.log
+  CPORT=()
   write_configs "$n"
   for i in $(seq 1 "$n"); do start_node "$i"; done
-  for i in $(seq 1 "$n"); do wait_log "$WORK/lb$i.log" "is now up" $((n - 1)) 60; done
-  log "traffic: $n nodes up; steady for ${STEADY}s"
+  for i in $(seq 1 "$n"); do wait_log "$WORK/lb$i.log" "is now up" $((n - 1)) 90; done
+  log "traffic: $n nodes up; settling ${SETTLE}s, then measuring for ${STEADY}s"
+  sleep "$SETTLE"
+  t0=$(date +%s.%N); sample_sockets "$WORK/ss0"
   sleep "$STEADY"
-  for i in $(seq 1 "$n"); do kill -TERM "${PIDS[$i]}"; done
-  for i in $(seq 1 "$n"); do wait "${PIDS[$i]}" 2>/dev/null || true; PIDS[$i]=""; done
-  cat "$WORK"/lb*.log | grep "Cluster traffic" | sed -E 's/.* ([0-9]+) bytes sent, .* in ([0-9.]+) s.*/\1 \2/' |
-    awk -v n="$n" '{b += $1; r += $1 / $2} END {printf "membership traffic, %d nodes: %.0f bytes/s for the cluster, %.0f bytes/s per node (lifetime average, join included)\n", n, r, r / n}'
+  t1=$(date +%s.%N); sample_sockets "$WORK/ss1"
+  local load; load=$(cut -d' ' -f1-3 /proc/loadavg)
+  # every node must still be running and still see the others up (no churn inside the window)
+  for i in $(seq 1 "$n"); do kill -0 "${PIDS[$i]}" 2>/dev/null || { log "lb$i died during the window"; return 1; }; done
+  local churn; churn=$(cat "$WORK"/lb*.log | grep -c -E "is unreachable|was removed|incarnation .* ended" || true)
+  for i in $(seq 1 "$n"); do kill -9 "${PIDS[$i]}" 2>/dev/null || true; wait "${PIDS[$i]}" 2>/dev/null || true; PIDS[$i]=""; done
+  python3 - "$WORK/ss0" "$WORK/ss1" "$t0" "$t1" "$n" "$load" "$churn" <<'PY'
+import sys
+def read(path):
+    out = {}
+    for line in open(path):
+        local, peer, sent, recv = line.split()
+        out[(local, peer)] = (int(sent), int(recv))
+    return out
+a, b = read(sys.argv[1]), read(sys.argv[2])
+secs, n = float(sys.argv[4]) - float(sys.argv[3]), int(sys.argv[5])
+sent = sum(v[0] - a.get(k, (0, 0))[0] for k, v in b.items())
+recv = sum(v[1] - a.get(k, (0, 0))[1] for k, v in b.items())
+new, gone = len(set(b) - set(a)), len(set(a) - set(b))
+print(f"membership traffic, {n} nodes: {sent / secs:.0f} bytes/s for the cluster, {sent / secs / n:.0f} bytes/s per node "
+      f"(kernel TCP counters over {secs:.1f} s of steady state, {len(b)} sockets; received {recv / secs:.0f} bytes/s; "
+      f"sockets opened in the window {new}, closed {gone}; unreachable/removed/ended lines in the logs {sys.argv[7]}; load {sys.argv[6]})")
+PY
 }
 
 main() {
   command -v python3 >/dev/null || { log "python3 is needed"; exit 1; }
   if [ -z "${SKIP_BUILD:-}" ]; then dotnet build -c Release "$REPO/src/Appliance.Node" -nologo -v quiet >&2; fi
   [ -f "$DLL" ] || { log "$DLL not found"; exit 1; }
-  echo "command: TRIALS=$TRIALS STEADY=$STEADY bench/cluster.sh"
+  echo "command: TRIALS=$TRIALS STEADY=$STEADY SETTLE=$SETTLE bench/cluster.sh; load $(cut -d' ' -f1-3 /proc/loadavg)"
   detection
   traffic 3
   traffic 7

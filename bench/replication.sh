@@ -66,7 +66,7 @@ calc() { python3 -c "print(f'{$1:.${2:-0}f}')"; }
 wait_for() {                # wait_for SECONDS DESCRIPTION COMMAND...: until the command succeeds
   local deadline=$(( $(date +%s) + $1 )) what=$2; shift 2
   until "$@" 2>/dev/null; do
-    [ "$(date +%s)" -ge "$deadline" ] && { log "timeout waiting for $what"; tail -5 "$WORK"/lb*.log >&2; return 1; }
+    [ "$(date +%s)" -ge "$deadline" ] && { log "timeout waiting for $what"; tail -n 5 "$WORK"/lb*.log >&2; return 1; }
     sleep 0.1
   done
 }
