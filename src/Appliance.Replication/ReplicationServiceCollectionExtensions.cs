@@ -5,6 +5,7 @@ using Appliance.Core.State;
 using Appliance.Replication.Gauges;
 using Appliance.Replication.Hosting;
 using Appliance.Replication.Sessions;
+using Appliance.Replication.Snapshot;
 using Appliance.Replication.Sync;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -47,6 +48,14 @@ public static class ReplicationServiceCollectionExtensions
             sp.GetRequiredService<SessionReplicationOptions>(),
             sp.GetRequiredService<TimeProvider>(),
             Logger(sp, nodeName)));
+        if (!string.IsNullOrEmpty(options.SessionSnapshotFile))
+        {
+            // Before the cluster host and the proxy: it loads before they start and writes after they stop.
+            var file = options.SessionSnapshotFile;
+            services.AddHostedService(sp => new SessionSnapshotService(
+                sp.GetRequiredService<ReplicatedSessionStore>(), file, options.SessionSnapshotInterval, sp.GetRequiredService<TimeProvider>(), Logger(sp, nodeName)));
+        }
+
         services.AddSingleton<IClusterParticipant>(sp => new GaugesParticipant(sp.GetRequiredService<ReplicatedConnectionCounts>(), sp.GetRequiredService<ReplicationStats>()));
         return services;
     }

@@ -71,6 +71,22 @@ public static partial class ConfigValidator
         Positive(cluster.DownAfter, $"{Root}.DownAfter", errors);
         Positive(cluster.SeedJoinTimeout, $"{Root}.SeedJoinTimeout", errors);
         Positive(cluster.GossipInterval, $"{Root}.GossipInterval", errors);
+        if (!string.IsNullOrEmpty(cluster.SessionSnapshotFile))
+        {
+            if (!Path.IsPathFullyQualified(cluster.SessionSnapshotFile))
+            {
+                errors.Add(new($"{Root}.SessionSnapshotFile", $"'{cluster.SessionSnapshotFile}' is not an absolute path: write a full path, e.g. \"{NodeClusterOptions.DefaultSessionSnapshotFile}\", or null to keep no snapshot."));
+            }
+            else if (Directory.Exists(cluster.SessionSnapshotFile) || cluster.SessionSnapshotFile.EndsWith('/'))
+            {
+                errors.Add(new($"{Root}.SessionSnapshotFile", $"'{cluster.SessionSnapshotFile}' is a directory: name a file in it, e.g. \"{Path.Combine(cluster.SessionSnapshotFile, "sessions.snapshot")}\"."));
+            }
+        }
+
+        if (cluster.SessionSnapshotInterval < TimeSpan.FromSeconds(1) || cluster.SessionSnapshotInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add(new($"{Root}.SessionSnapshotInterval", $"{cluster.SessionSnapshotInterval} is not a usable snapshot interval: use 00:00:01 to 01:00:00 (00:00:10 is usual; shorter loses fewer sessions to a crash, longer writes less)."));
+        }
         if (cluster.PhiThreshold is <= 0 or > 100)
         {
             errors.Add(new($"{Root}.PhiThreshold", $"{cluster.PhiThreshold} is not a usable threshold: use a number above 0 (8 is usual; higher means slower but surer detection)."));

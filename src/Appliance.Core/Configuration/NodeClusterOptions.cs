@@ -51,4 +51,16 @@ public sealed record NodeClusterOptions
 
     /// <summary>Largest accepted frame, in bytes.</summary>
     public int MaxFrameSize { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Where this node keeps a snapshot of its session table, so sessions survive a restart of the
+    /// whole cluster (loaded at start, then merged with what replication brings). Written in the
+    /// background and at shutdown. Null or empty disables it.
+    /// </summary>
+    public string? SessionSnapshotFile { get; init; } = DefaultSessionSnapshotFile;
+
+    /// <summary>How often the snapshot is rewritten, and only if the table changed since the last write.</summary>
+    public TimeSpan SessionSnapshotInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    public const string DefaultSessionSnapshotFile = "/var/lib/appliance/sessions.snapshot";
 }

@@ -29,6 +29,7 @@ internal static class DemoConfig
             {
                 BindAddress = Address(clusterPorts[index]),
                 Seeds = [.. clusterPorts.Select(Address)],
+                SessionSnapshotFile = null, // the demo needs no files (and its three nodes share one process)
                 // Faster than the 3 s default so the demo is up sooner; nothing else listens here.
                 SeedJoinTimeout = TimeSpan.FromSeconds(1),
             },

@@ -22,4 +22,7 @@ internal static partial class ReplicationLog
 
     [LoggerMessage(4205, LogLevel.Warning, "Replication: the session snapshot {File} could not be {Action}: {Reason}")]
     public static partial void SnapshotFailed(ILogger logger, string file, string action, string reason);
+
+    [LoggerMessage(4206, LogLevel.Debug, "Replication: {Sessions} sessions written to the snapshot {File} ({Bytes} bytes, {Ms} ms)")]
+    public static partial void SnapshotWritten(ILogger logger, long sessions, long bytes, long ms, string file);
 }

@@ -1,5 +1,6 @@
 using Appliance.Core.State;
 using Appliance.Replication.Sync;
+using Appliance.Replication.Wire;
 
 namespace Appliance.Replication.Sessions;
 
@@ -25,6 +26,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     private readonly SessionTableOptions _options;
     private readonly int _evictBatch;
     private long _evicted;
+    private long _version;
     private Action? _onWrite;
     private int _armed;
 
@@ -60,6 +62,9 @@ internal sealed class ReplicatedSessionStore : ISessionStore
     /// <summary>The bound on <see cref="Count"/> for the whole table.</summary>
     public int MaxSessions => _options.MaxSessions;
 
+    /// <summary>Moves on every write, local or merged: the snapshot is rewritten only when it moved.</summary>
+    public long Version => Interlocked.Read(ref _version);
+
     /// <summary>Sessions dropped because the table was full.</summary>
     public long Evicted => Interlocked.Read(ref _evicted);
 
@@ -81,6 +86,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
             }
         }
 
+        Interlocked.Increment(ref _version);
         Signal();
     }
 
@@ -97,6 +103,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
             shard.Write(key, Tombstone(_clock.Next(_time.GetUtcNow().ToUnixTimeMilliseconds())));
         }
 
+        Interlocked.Increment(ref _version);
         Signal();
         return true;
     }
@@ -162,6 +169,8 @@ internal sealed class ReplicatedSessionStore : ISessionStore
             }
         }
 
+        Interlocked.Increment(ref _version);
+
         if (visibility is not null)
         {
             var visibleMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
@@ -196,6 +205,56 @@ internal sealed class ReplicatedSessionStore : ISessionStore
         {
             return shard.Chunks(size);
         }
+    }
+
+    /// <summary>
+    /// The whole table for a snapshot, one shard copied at a time (under its lock) and handed out in
+    /// chunks of at most <paramref name="size"/> entries, so the writer never holds more than a shard.
+    /// </summary>
+    public IEnumerable<(int Shard, IReadOnlyList<KeyValuePair<string, LwwEntry<SessionValue>>> Entries)> SnapshotChunks(int size)
+    {
+        for (var i = 0; i < _shards.Length; i++)
+        {
+            foreach (var chunk in ShardChunks(i, size))
+            {
+                yield return (i, chunk);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Joins a loaded snapshot like a peer's state (so anything newer already here wins), each key
+    /// into the shard it belongs to in this table, leaving out sessions expired at <paramref name="now"/>;
+    /// returns the live sessions it brought.
+    /// </summary>
+    public int MergeSnapshot(IEnumerable<ShardSlice> slices, DateTimeOffset now)
+    {
+        var nowMs = now.ToUnixTimeMilliseconds();
+        var byShard = new List<KeyValuePair<string, LwwEntry<SessionValue>>>?[_shards.Length];
+        var live = 0;
+        foreach (var slice in slices)
+        {
+            foreach (var item in slice.Entries)
+            {
+                if (!item.Value.IsTombstone && item.Value.Value.IsExpired(nowMs))
+                {
+                    continue;
+                }
+
+                live += item.Value.IsTombstone ? 0 : 1;
+                (byShard[KeyShard.Of(item.Key, _shards.Length)] ??= []).Add(item);
+            }
+        }
+
+        for (var i = 0; i < byShard.Length; i++)
+        {
+            if (byShard[i] is { } entries)
+            {
+                MergeRemote(i, entries);
+            }
+        }
+
+        return live;
     }
 
     /// <summary>
@@ -291,6 +350,7 @@ internal sealed class ReplicatedSessionStore : ISessionStore
 
         if (wrote)
         {
+            Interlocked.Increment(ref _version);
             Signal();
         }
 

@@ -70,29 +70,52 @@ internal static class ReplicationCodec
         var data = new P.SessionData { Kind = (P.SessionDataKind)(int)m.Kind, Seq = m.Seq };
         foreach (var slice in m.Slices)
         {
-            var s = new P.ShardSlice { Shard = (uint)slice.Shard };
-            foreach (var (key, entry) in slice.Entries)
-            {
-                var e = new P.SessionEntry
-                {
-                    Key = key,
-                    Timestamp = new P.Hlc { WallMs = entry.Timestamp.WallMs, Logical = entry.Timestamp.Logical, Node = entry.Timestamp.Node },
-                    Tombstone = entry.IsTombstone,
-                };
-                if (!entry.IsTombstone)
-                {
-                    e.Backend = entry.Value.Backend;
-                    e.LastSeenMs = entry.Value.LastSeenMs;
-                    e.IdleTimeoutMs = entry.Value.IdleTimeoutMs;
-                }
-
-                s.Entries.Add(e);
-            }
-
-            data.Slices.Add(s);
+            data.Slices.Add(Slice(slice.Shard, slice.Entries));
         }
 
         return data;
+    }
+
+    /// <summary>One shard's entries as a protobuf <c>ShardSlice</c> (also the record of a session snapshot file).</summary>
+    internal static P.ShardSlice Slice(int shard, IEnumerable<KeyValuePair<string, LwwEntry<SessionValue>>> entries)
+    {
+        var s = new P.ShardSlice { Shard = (uint)shard };
+        foreach (var (key, entry) in entries)
+        {
+            var e = new P.SessionEntry
+            {
+                Key = key,
+                Timestamp = new P.Hlc { WallMs = entry.Timestamp.WallMs, Logical = entry.Timestamp.Logical, Node = entry.Timestamp.Node },
+                Tombstone = entry.IsTombstone,
+            };
+            if (!entry.IsTombstone)
+            {
+                e.Backend = entry.Value.Backend;
+                e.LastSeenMs = entry.Value.LastSeenMs;
+                e.IdleTimeoutMs = entry.Value.IdleTimeoutMs;
+            }
+
+            s.Entries.Add(e);
+        }
+
+        return s;
+    }
+
+    /// <summary>
+    /// A protobuf <c>ShardSlice</c> checked like one from the wire (every entry's bounds, keys once),
+    /// or null with <paramref name="problem"/>; never throws.
+    /// </summary>
+    internal static ShardSlice? DecodeSlice(ReadOnlySpan<byte> bytes, out string? problem)
+    {
+        try
+        {
+            return Slice(P.ShardSlice.Parser.ParseFrom(bytes), "slice", out problem);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            problem = "not protobuf: " + e.Message;
+            return null;
+        }
     }
 
     private static P.NodeGauges Gauges(NodeGauges m)

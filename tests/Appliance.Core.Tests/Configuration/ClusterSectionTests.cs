@@ -43,7 +43,29 @@ public sealed class ClusterSectionTests(TempCertificates certificates) : IClassF
         // Issue 15's LAN tuning: about 560 ms from the last heartbeat to unreachable.
         Assert.Equal(TimeSpan.FromMilliseconds(200), cluster.AcceptableHeartbeatPause);
         Assert.Equal(TimeSpan.FromMilliseconds(50), cluster.MinStdDeviation);
+        Assert.Equal("/var/lib/appliance/sessions.snapshot", cluster.SessionSnapshotFile);
+        Assert.Equal(TimeSpan.FromSeconds(10), cluster.SessionSnapshotInterval);
     }
+
+    [Fact]
+    public void Parse_NullSnapshotFile_DisablesIt()
+    {
+        var result = ParseWith(c => c["SessionSnapshotFile"] = null);
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors));
+        Assert.Null(result.Config!.Cluster!.SessionSnapshotFile);
+    }
+
+    [Fact]
+    public void Parse_RelativeSnapshotFile_Reports() =>
+        AssertSingleError(ParseWith(c => c["SessionSnapshotFile"] = "sessions.snapshot"), "$.Cluster.SessionSnapshotFile", "not an absolute path");
+
+    [Fact]
+    public void Parse_SnapshotFileIsADirectory_Reports() =>
+        AssertSingleError(ParseWith(c => c["SessionSnapshotFile"] = Path.GetTempPath()), "$.Cluster.SessionSnapshotFile", "is a directory");
+
+    [Fact]
+    public void Parse_TinySnapshotInterval_Reports() =>
+        AssertSingleError(ParseWith(c => c["SessionSnapshotInterval"] = "00:00:00.100"), "$.Cluster.SessionSnapshotInterval", "not a usable snapshot interval");
 
     [Fact]
     public void Parse_NoSection_IsSingleNode() =>

@@ -46,6 +46,9 @@ internal sealed class ClusterNodes : IDisposable
 
     public string ClusterAddress(int index) => $"127.0.0.1:{_clusterPorts[index].ToString(CultureInfo.InvariantCulture)}";
 
+    /// <summary>Where node <paramref name="index"/> keeps its session snapshot (in this cluster's temp directory).</summary>
+    public string SnapshotFile(int index) => Path.Combine(_dir, $"{Name(index)}.snapshot");
+
     public string ConfigFor(int index, string? keyFile = null)
     {
         var config = new JsonObject
@@ -58,6 +61,7 @@ internal sealed class ClusterNodes : IDisposable
                 ["BindAddress"] = ClusterAddress(index),
                 ["Seeds"] = new JsonArray([.. Enumerable.Range(0, _clusterPorts.Length).Select(i => (JsonNode)ClusterAddress(i))]),
                 ["KeyFile"] = keyFile ?? KeyFile,
+                ["SessionSnapshotFile"] = SnapshotFile(index), // each node its own, never the shared default
             },
             ["ReverseProxy"] = new JsonObject
             {

@@ -23,6 +23,46 @@ public sealed class ReplicationProcessTests
 
     private const int RampMs = 20;
 
+    /// <summary>
+    /// Issue 15: the whole cluster restarts. Both nodes write their snapshot at the graceful stop
+    /// (SIGTERM) and load it at start, so the sessions pinned through A are still honoured.
+    /// </summary>
+    [Fact]
+    public async Task StickySessions_SurviveARestartOfTheWholeCluster()
+    {
+        await using var backends = await BackendSet.StartAsync(3);
+        using var nodes = new ClusterNodes(2)
+        {
+            Customize = (_, config) =>
+                config["ReverseProxy"] = TestConfig.Create(FreePort.Next(), backends.All).WithStickySessions()["ReverseProxy"]!.DeepClone(),
+        };
+        nodes.StartAll();
+        await nodes.WaitAllUpAsync();
+        var pinned = await CreateSessionsAsync(nodes.HttpUrl(0), 300);
+        await AssertHonouredAsync(nodes.HttpUrl(1), nodes.AdminUrl(1), pinned);
+
+        for (var i = 0; i < 2; i++)
+        {
+            nodes[i].Signal("TERM");
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            await nodes[i].WaitForExitAsync(TimeSpan.FromSeconds(30));
+            Assert.True(File.Exists(nodes.SnapshotFile(i)), $"{ClusterNodes.Name(i)} wrote no snapshot at its stop:\n{nodes[i].Output}");
+        }
+
+        nodes.StartAll();
+        for (var i = 0; i < 2; i++)
+        {
+            await nodes[i].WaitForOutputAsync($"{pinned.Count} sessions loaded from the snapshot");
+        }
+
+        await nodes.WaitAllUpAsync();
+        await AssertHonouredAsync(nodes.HttpUrl(1), nodes.AdminUrl(1), pinned);
+        await AssertHonouredAsync(nodes.HttpUrl(0), nodes.AdminUrl(0), pinned);
+    }
+
     [Fact]
     public async Task StickySessions_1000CreatedThroughA_HonouredByBAndC_EvenAfterAIsKilled()
     {

@@ -198,6 +198,7 @@ internal sealed class VipLab : IAsyncDisposable
                 ["BindAddress"] = $"{balancers[index].Address}:7946",
                 ["Seeds"] = new JsonArray([.. balancers.Select(b => (JsonNode)$"{b.Address}:7946")]),
                 ["KeyFile"] = Path.Combine(_dir, "cluster.key"),
+                ["SessionSnapshotFile"] = Path.Combine(_dir, $"lb{index + 1}.snapshot"), // never the shared default
             },
             ["Vips"] = new JsonArray(new JsonObject
             {

@@ -163,6 +163,7 @@ internal sealed class DegradedCluster : IAsyncDisposable
                 ["BindAddress"] = $"{Net.Balancers[index].Address}:{ClusterPort}",
                 ["Seeds"] = new JsonArray([.. Net.Balancers.Select(b => (JsonNode)$"{b.Address}:{ClusterPort}")]),
                 ["KeyFile"] = Path.Combine(_dir, "cluster.key"),
+                ["SessionSnapshotFile"] = Path.Combine(_dir, $"lb{index + 1}.snapshot"), // never the shared default
             },
             ["ReverseProxy"] = new JsonObject
             {
