@@ -18,7 +18,7 @@ internal sealed class ClusterMetricsSource(ClusterHost cluster) : IMetricsSource
             w.Sample("appliance_cluster_members", count, ("state", state));
         }
 
-        w.Gauge("appliance_cluster_member_reachable", "1 when this node reaches the member (Akka's failure detector; Akka does not hand out phi values).");
+        w.Gauge("appliance_cluster_member_reachable", "1 when the member is reachable in Akka's merged reachability (no member reports it unreachable); Akka does not hand out phi values.");
         foreach (var m in view.Members.Where(m => !m.IsSelf))
         {
             w.Sample("appliance_cluster_member_reachable", m.Reachable ? 1 : 0, ("member", m.Name));
