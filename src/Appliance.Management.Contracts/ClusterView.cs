@@ -11,9 +11,7 @@ public sealed record MembersResponse(bool Configured, string? Message, IReadOnly
 /// <param name="Address">Its cluster transport address.</param>
 /// <param name="State">Its membership state (e.g. "up", "unreachable", "down", "leaving").</param>
 /// <param name="Self">True for the node answering.</param>
-/// <param name="Phi">The failure detector's suspicion of it (null for self); at most 1,000, which stands for "certain" (the detector's infinity).</param>
-/// <param name="Since">When it entered <paramref name="State"/>.</param>
-public sealed record MemberInfo(string Name, string Address, string State, bool Self, double? Phi, DateTimeOffset? Since);
+public sealed record MemberInfo(string Name, string Address, string State, bool Self);
 
 /// <summary>
 /// <c>GET /api/v1/vips</c>. While no VIPs exist, <paramref name="Configured"/> is false,

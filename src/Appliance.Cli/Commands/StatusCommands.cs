@@ -33,11 +33,10 @@ internal static class StatusCommands
                     return;
                 }
 
-                var table = new Table().RoundedBorder().AddColumns("Member", "Address", "State", "Phi", "Since");
+                var table = new Table().RoundedBorder().AddColumns("Member", "Address", "State");
                 foreach (var m in r.Members)
                 {
-                    table.AddRow(Markup.Escape(m.Name + (m.Self ? " (this node)" : "")), Markup.Escape(m.Address), Markup.Escape(m.State),
-                        m.Phi?.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) ?? "-", Format.Time(m.Since));
+                    table.AddRow(Markup.Escape(m.Name + (m.Self ? " (this node)" : "")), Markup.Escape(m.Address), Markup.Escape(m.State));
                 }
 
                 cli.Console.Write(table);

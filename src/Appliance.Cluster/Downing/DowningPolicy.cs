@@ -7,8 +7,9 @@ namespace Appliance.Cluster.Downing;
 /// <list type="bullet">
 /// <item>a member that is unreachable while its port refuses connections for
 /// <see cref="RefusedFor"/>: the host answers, no process listens (a crash, a kill -9);</item>
-/// <item>a member unreachable for <see cref="DownAfter"/> without a break (a host gone for good);
-/// zero turns this off.</item>
+/// <item>a member unreachable for <see cref="DownAfter"/> without a break (a host gone for good).
+/// Validation refuses a zero <c>DownAfter</c> in the configuration; the policy itself takes zero
+/// as "never" (its tests use that to judge the refused case alone).</item>
 /// </list>
 /// Pure: addresses are keys, time is milliseconds from any fixed origin, nothing is done here.
 /// </summary>

@@ -53,6 +53,7 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
         _time = time;
         _certificates = ClusterCertificates.Create(key, settings.NodeName, time);
         Authenticator = new PeerAuthenticator(_certificates, _logger, time);
+        ForeignPeers = new ForeignPeerDetector(_logger, time);
     }
 
     public ClusterView Current => _view;
@@ -67,6 +68,9 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
 
     /// <summary>The TLS check of every peer, with its counts.</summary>
     public PeerAuthenticator Authenticator { get; }
+
+    /// <summary>Peers that speak no TLS or close the TLS handshake (a node of an earlier release, most likely), with their counts.</summary>
+    public ForeignPeerDetector ForeignPeers { get; }
 
     /// <summary>The current incarnation's system, null between incarnations (for tests and diagnostics).</summary>
     internal ActorSystem? System => _current?.System;
@@ -96,7 +100,7 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
 
                 Publish(ClusterView.NotStarted with { Incarnations = number, At = _time.GetUtcNow() });
                 incarnation = Incarnation.Start(_settings, ClusterHocon.Build(_settings),
-                    [Authenticator.CreateSetup(), new LoggingSetup(_loggers)], _participants, OnChanged, OnHint, join);
+                    [Authenticator.CreateSetup(), new LoggingSetup(_loggers, ForeignPeers)], _participants, OnChanged, OnHint, join);
                 Stats.Started();
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -140,8 +144,9 @@ public sealed class ClusterHost : IHostedService, IClusterMembership, IClusterPe
             join = incarnation.YieldedTo;
             var reason = incarnation.YieldedTo is { } winner ? $"a healed partition: it joins the cluster of {winner.Host}:{winner.Port}"
                 : incarnation.Quarantined ? "a peer quarantined it: it had been removed while it lived on"
+                : incarnation.EndedByTlsHandshake ? "Akka.Remote ended the ActorSystem after an outbound TLS handshake failed (exit code 79): a peer with another key, an expired certificate, or no TLS at all"
                 : incarnation.SelfDowned ? "this node was downed by the others"
-                : "the ActorSystem ended (Akka.Remote ends it after a failed outbound TLS handshake)";
+                : "the ActorSystem ended";
             ClusterHostLog.Lost(_logger, number, reason, (long)backoff.TotalMilliseconds);
             Publish(ClusterView.NotStarted with { Incarnations = number, At = _time.GetUtcNow() });
             await DelayAsync(backoff).ConfigureAwait(false);

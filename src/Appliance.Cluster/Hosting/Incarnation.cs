@@ -39,6 +39,13 @@ internal sealed class Incarnation
     /// <summary>Set when this incarnation ended to join the other side of a healed partition: the next one joins this address.</summary>
     public Address? YieldedTo { get; private set; }
 
+    /// <summary>
+    /// True when Akka.Remote ended the system because an outbound TLS handshake failed (in Akka
+    /// 1.5.75 a failed dial ends the dialing system, exit code 79; akka.net issues 7839, 7841).
+    /// Checked by the reason's name: the type is not part of Akka's public API.
+    /// </summary>
+    public bool EndedByTlsHandshake => CoordinatedShutdown.Get(System).ShutdownReason?.GetType().Name == "TlsHandshakeFailureReason";
+
     /// <summary>True once this incarnation's own member was downed or removed by the others.</summary>
     public bool SelfDowned => Cluster.SelfMember.Status is Akka.Cluster.MemberStatus.Down or Akka.Cluster.MemberStatus.Removed;
 

@@ -13,7 +13,7 @@ internal static class ViewMapping
     /// The view of <paramref name="state"/> as <paramref name="self"/> sees it; <paramref name="seenBy"/>
     /// (who has seen the latest gossip) decides convergence.
     /// Akka keeps its phi values to itself (the detector registry does not hand them out), so
-    /// <see cref="MemberView.Phi"/> is 0 and reachability is the signal.
+    /// reachability is the signal.
     /// </summary>
     public static ClusterView ToView(
         ClusterEvent.CurrentClusterState state, IReadOnlySet<Address> seenBy, UniqueAddress self, int incarnations, bool left, DateTimeOffset now)
@@ -27,8 +27,6 @@ internal static class ViewMapping
                 unchecked((ulong)m.UniqueAddress.Uid),
                 ToStatus(m.Status),
                 !unreachable.Contains(m.UniqueAddress),
-                0,
-                null,
                 m.UniqueAddress.Equals(self),
                 m.Address.Equals(state.Leader)))
             .OrderBy(m => m.Name, StringComparer.Ordinal)

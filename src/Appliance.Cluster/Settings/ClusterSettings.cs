@@ -43,7 +43,7 @@ public sealed record ClusterSettings
 
     public TimeSpan SeedJoinTimeout { get; init; }
 
-    /// <summary>Unreachable for this long and the member is downed; zero: never (only a refusing peer is downed).</summary>
+    /// <summary>Unreachable for this long and the member is downed. Positive (validation refuses zero); a peer whose port refuses connections may be downed sooner (see DowningPolicy).</summary>
     public TimeSpan DownAfter { get; init; }
 
     /// <summary>

@@ -58,7 +58,7 @@ public static partial class ConfigValidator
 
         if (string.IsNullOrWhiteSpace(cluster.KeyFile))
         {
-            errors.Add(new($"{Root}.KeyFile", "no cluster key file: every cluster frame is authenticated with a shared key. Create one with `head -c 32 /dev/urandom | base64 > /etc/appliance/cluster.key` on one node, copy it to the others, and name it here."));
+            errors.Add(new($"{Root}.KeyFile", "no cluster key file: the cluster's TLS certificates are derived from a shared key. Create one with `head -c 32 /dev/urandom | base64 > /etc/appliance/cluster.key` on one node, copy it to the others, and name it here."));
         }
         else if (!File.Exists(cluster.KeyFile))
         {

@@ -18,7 +18,11 @@ public sealed record NodeClusterOptions
     /// <summary>Addresses of seed nodes (usually every node of a small cluster, this one included).</summary>
     public IReadOnlyList<string> Seeds { get; init; } = [];
 
-    /// <summary>File with the shared cluster key: base64 of at least 32 random bytes. Every frame is HMAC-SHA256 signed with it.</summary>
+    /// <summary>
+    /// File with the shared cluster key: base64 of at least 32 random bytes. The cluster's TLS
+    /// authority is derived from it (mutual TLS: a peer is accepted only with a certificate that
+    /// authority issued), so every node needs the same file.
+    /// </summary>
     public string KeyFile { get; init; } = "";
 
     /// <summary>
@@ -38,8 +42,9 @@ public sealed record NodeClusterOptions
     public TimeSpan MinStdDeviation { get; init; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>
-    /// An unreachable member is marked Down after this long (availability first: each side of a
-    /// partition carries on). Kept at the previous release's 2 s: detection is fast, downing is
+    /// An unreachable member is marked Down after this long, by any member that sees it so
+    /// (availability first: each side of a partition carries on). Must be positive: validation
+    /// refuses zero. Kept at the previous release's 2 s: detection is fast, downing is
     /// what must not flap (a few lost heartbeats in a row stay well under it).
     /// </summary>
     public TimeSpan DownAfter { get; init; } = TimeSpan.FromSeconds(2);
@@ -47,9 +52,10 @@ public sealed record NodeClusterOptions
     /// <summary>A node that is its own seed forms a new cluster only if no other seed answered in this time.</summary>
     public TimeSpan SeedJoinTimeout { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>Akka's gossip interval (membership state to a peer this often) and its leader-actions interval (the leader moves members Up or Removed this often).</summary>
     public TimeSpan GossipInterval { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Largest accepted frame, in bytes.</summary>
+    /// <summary>Largest Akka.Remote frame sent or accepted, in bytes (<c>maximum-frame-size</c>).</summary>
     public int MaxFrameSize { get; init; } = 1024 * 1024;
 
     /// <summary>

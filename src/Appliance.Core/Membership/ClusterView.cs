@@ -17,16 +17,13 @@ public sealed record ClusterView(
 }
 
 /// <summary>One member as this node sees it.</summary>
-/// <param name="Phi">This node's suspicion of it (0 for itself).</param>
-/// <param name="LastHeartbeatAgeMs">Since this node last heard its heartbeat answer; null for itself or before the first.</param>
+/// <param name="Reachable">False while any member reports it unreachable (Akka's merged reachability; Akka hands out no phi values).</param>
 public sealed record MemberView(
     string Name,
     string Address,
     ulong Uid,
     MemberStatus Status,
     bool Reachable,
-    double Phi,
-    long? LastHeartbeatAgeMs,
     bool IsSelf,
     bool IsLeader);
 
@@ -35,6 +32,6 @@ public interface IClusterMembership
 {
     ClusterView Current { get; }
 
-    /// <summary>Raised after the member set, a status or a reachability changes (not on phi changes alone).</summary>
+    /// <summary>Raised after the member set, a status or a reachability changes.</summary>
     event Action<ClusterView>? Changed;
 }

@@ -3,8 +3,10 @@ namespace Appliance.Core.Membership;
 /// <summary>
 /// Early hints from the cluster transport about a peer: its connection closed, or a dial to it
 /// failed (refused: no process listens on its port). They come before the failure detector
-/// decides anything, so the VIP layer and the routing may act at once; they never change a
-/// member's status or reachability (only the cluster's failure detector and downing do).
+/// decides anything; they never change a member's status or reachability (only the cluster's
+/// failure detector and downing do). No component of the node subscribes in this build (the VIP
+/// layer judges liveness from its own adverts, and the downing reads the transport's events
+/// itself); the node registers the service and the cluster tests read it.
 /// </summary>
 public interface IClusterPeerHints
 {

@@ -8,17 +8,12 @@ namespace Appliance.Node.Management;
 /// <summary>The management view of live membership: each member with its state as this node sees it.</summary>
 internal sealed class ClusterMembersView(ClusterHost cluster) : IClusterView
 {
-    /// <summary>
-    /// The largest phi an answer shows: JSON cannot carry +infinity, which a detector certain about
-    /// a member would give (found by the fault tests: <c>GET /api/v1/cluster/members</c> answered
-    /// 500 while a cut-off peer stayed in the list). Akka keeps phi to itself, so views from the
-    /// cluster say 0; the ceiling still guards any view this is given.
-    /// </summary>
-    public const double MaxPhi = 1000;
-
     public MembersResponse Members() => Describe(cluster.Current);
 
-    /// <summary>The answer for <paramref name="view"/>: pure, so the JSON-safe values are tested without a cluster.</summary>
+    /// <summary>
+    /// The answer for <paramref name="view"/>: pure, so it is tested without a cluster. No phi and
+    /// no since: Akka hands out no phi values and no time of a member's last change.
+    /// </summary>
     internal static MembersResponse Describe(ClusterView view)
     {
         var message = view.Phase switch
@@ -32,9 +27,7 @@ internal sealed class ClusterMembersView(ClusterHost cluster) : IClusterView
             m.Address,
             // An Up member that someone cannot reach is what an operator must see first.
             !m.Reachable && m.Status == MemberStatus.Up ? "unreachable" : m.Status.ToText(),
-            m.IsSelf,
-            m.IsSelf || double.IsNaN(m.Phi) ? null : Math.Min(m.Phi, MaxPhi),
-            null)).ToList();
+            m.IsSelf)).ToList();
         return new MembersResponse(true, message, members);
     }
 

@@ -18,7 +18,7 @@ internal sealed class ClusterMetricsSource(ClusterHost cluster) : IMetricsSource
             w.Sample("appliance_cluster_members", count, ("state", state));
         }
 
-        w.Gauge("appliance_cluster_member_reachable", "1 when this node reaches the member (Akka's failure detector; Akka does not hand out phi values).");
+        w.Gauge("appliance_cluster_member_reachable", "1 when the member is reachable in Akka's merged reachability (no member reports it unreachable); Akka does not hand out phi values.");
         foreach (var m in view.Members.Where(m => !m.IsSelf))
         {
             w.Sample("appliance_cluster_member_reachable", m.Reachable ? 1 : 0, ("member", m.Name));
@@ -40,8 +40,10 @@ internal sealed class ClusterMetricsSource(ClusterHost cluster) : IMetricsSource
         w.Sample("appliance_cluster_incarnations_lost_total", stats.IncarnationsLost);
         w.Counter("appliance_cluster_start_failures_total", "Incarnations that could not start (the cluster port in use, for instance); retried with backoff.");
         w.Sample("appliance_cluster_start_failures_total", stats.StartFailures);
-        w.Counter("appliance_cluster_handshakes_total", "TLS handshakes of the cluster transport by outcome; refused: the peer's certificate is not from this cluster's key.");
+        w.Counter("appliance_cluster_handshakes_total", "TLS handshakes of the cluster transport by outcome; refused: the peer's certificate is not from this cluster's key; no_tls: a peer sent this node bytes that are no TLS; peer_closed: a peer closed the handshake this node began (no_tls and peer_closed: most likely a node of an earlier release).");
         w.Sample("appliance_cluster_handshakes_total", cluster.Authenticator.Accepted, ("outcome", "accepted"));
         w.Sample("appliance_cluster_handshakes_total", cluster.Authenticator.Refused, ("outcome", "refused"));
+        w.Sample("appliance_cluster_handshakes_total", cluster.ForeignPeers.NoTls, ("outcome", "no_tls"));
+        w.Sample("appliance_cluster_handshakes_total", cluster.ForeignPeers.PeerClosed, ("outcome", "peer_closed"));
     }
 }

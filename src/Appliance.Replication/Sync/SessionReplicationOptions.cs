@@ -28,8 +28,10 @@ internal sealed record SessionReplicationOptions
     public int MaxEntriesPerMessage { get; init; } = 500;
 
     /// <summary>
-    /// Estimated payload bytes per message at most: Akka.Remote's default frame limit is 128,000
-    /// bytes, and 500 entries of the longest allowed keys would pass it.
+    /// Estimated payload bytes per message at most. Akka.Remote's frame limit is the
+    /// <c>Cluster.MaxFrameSize</c> setting (<c>maximum-frame-size</c>, 1 MiB by default, at least
+    /// 64 KiB by validation); 64,000 bytes stays under the smallest allowed limit with room for
+    /// Akka's envelope, where 500 entries of the longest allowed keys would not.
     /// </summary>
     public int MaxBytesPerMessage { get; init; } = 64_000;
 

@@ -10,7 +10,7 @@ public sealed class VipMembersFeedTests
     private static readonly VipMember Self = new("lb1", new Dictionary<string, int> { ["v"] = 10 }, false, new HashSet<string> { "v" });
 
     private static MemberView Member(string name, ulong uid, MemberStatus status, bool reachable, bool self = false) =>
-        new(name, name + ":7946", uid, status, reachable, 0, null, self, false);
+        new(name, name + ":7946", uid, status, reachable, self, false);
 
     private static ClusterView View(params MemberView[] members) => ClusterView.NotStarted with { Members = members };
 

@@ -111,7 +111,6 @@ async function refreshClusterPanels() {
     { title: 'Member', value: m => m.name + (m.self ? ' (this node)' : '') },
     { title: 'Address', value: m => m.address },
     { title: 'State', value: m => m.state, cls: m => m.state === 'up' ? 'ok' : 'bad' },
-    { title: 'Phi', value: m => m.phi == null ? '' : m.phi.toFixed(1) },
   ]);
   renderList('#vips', vips, vips.vips, [
     { title: 'VIP', value: v => v.address },
