@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Authentication;
 using System.Text.RegularExpressions;
 using Akka.Event;
@@ -29,15 +28,14 @@ public sealed partial class ForeignPeerDetector
     public static readonly TimeSpan LogEvery = TimeSpan.FromSeconds(10);
 
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, (long LastLogged, int Suppressed)> _logged = new(StringComparer.Ordinal);
+    private readonly PeerLogThrottle _throttle;
     private long _noTls;
     private long _peerClosed;
 
     public ForeignPeerDetector(ILogger logger, TimeProvider time)
     {
         _logger = logger;
-        _time = time;
+        _throttle = new PeerLogThrottle(LogEvery, time);
     }
 
     /// <summary>Inbound connections whose first bytes were no TLS record.</summary>
@@ -116,34 +114,7 @@ public sealed partial class ForeignPeerDetector
         return false;
     }
 
-    private bool ShouldLog(string peer, out int suppressed)
-    {
-        var now = _time.GetTimestamp();
-        var every = (long)(LogEvery.TotalSeconds * _time.TimestampFrequency);
-        var log = false;
-        var seen = 0;
-        _logged.AddOrUpdate(peer,
-            _ => { log = true; return (now, 0); },
-            (_, last) =>
-            {
-                if (now - last.LastLogged >= every)
-                {
-                    log = true;
-                    seen = last.Suppressed;
-                    return (now, 0);
-                }
-
-                log = false;
-                return (last.LastLogged, last.Suppressed + 1);
-            });
-        suppressed = seen;
-        if (_logged.Count > 1024)
-        {
-            _logged.Clear(); // bounded: a scan from many hosts must not grow this without limit
-        }
-
-        return log;
-    }
+    private bool ShouldLog(string peer, out int suppressed) => _throttle.ShouldLog(peer, out suppressed);
 }
 
 internal static partial class ForeignPeerLog

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Akka.Event;
@@ -21,8 +20,7 @@ public sealed class PeerAuthenticator
 
     private readonly ClusterCertificates _certificates;
     private readonly ILogger _logger;
-    private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, (long LastLogged, int Suppressed)> _logged = new(StringComparer.Ordinal);
+    private readonly PeerLogThrottle _throttle;
     private long _refused;
     private long _accepted;
 
@@ -30,7 +28,7 @@ public sealed class PeerAuthenticator
     {
         _certificates = certificates;
         _logger = logger;
-        _time = time;
+        _throttle = new PeerLogThrottle(LogEvery, time);
     }
 
     /// <summary>Handshakes refused since start: peers without this cluster's key.</summary>
@@ -70,34 +68,5 @@ public sealed class PeerAuthenticator
         return false;
     }
 
-    private bool ShouldLog(string peer, out int suppressed)
-    {
-        var now = _time.GetTimestamp();
-        var every = (long)(LogEvery.TotalSeconds * _time.TimestampFrequency);
-        suppressed = 0;
-        var log = false;
-        var seen = 0;
-        _logged.AddOrUpdate(peer,
-            _ => { log = true; return (now, 0); },
-            (_, last) =>
-            {
-                if (now - last.LastLogged >= every)
-                {
-                    log = true;
-                    seen = last.Suppressed;
-                    return (now, 0);
-                }
-
-                log = false;
-                return (last.LastLogged, last.Suppressed + 1);
-            });
-        suppressed = seen;
-        // Bounded: a scan of many source ports must not grow this without limit.
-        if (_logged.Count > 1024)
-        {
-            _logged.Clear();
-        }
-
-        return log;
-    }
+    private bool ShouldLog(string peer, out int suppressed) => _throttle.ShouldLog(peer, out suppressed);
 }
